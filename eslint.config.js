@@ -1,6 +1,7 @@
 // Lint: type-aware rules plus the architecture's boundaries (DESIGN section 11, STYLE practice 1).
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const nodeBuiltins = [
   'fs', 'fs/promises', 'http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns', 'child_process',
@@ -29,6 +30,11 @@ export default tseslint.config(
       },
     },
     plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      // Resolves `./x.js` to `./x.ts` and workspace packages, so no-cycle sees real edges.
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -61,7 +67,7 @@ export default tseslint.config(
         patterns: [
           ...deepImportPatterns,
           {
-            group: serviceNames.filter((s) => s !== svc).flatMap((s) => [`@tapline/${s}`, `@tapline/${s}/**`, `**/services/${s}/**`, `../${s}/**`]),
+            group: serviceNames.filter((s) => s !== svc).flatMap((s) => [`@tapline/${s}`, `@tapline/${s}/**`, `../../${s}/**`, `../../../services/${s}/**`, `../../../../services/${s}/**`]),
             message: 'Services never import each other: share through packages/.',
           },
         ],
