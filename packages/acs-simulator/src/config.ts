@@ -1,3 +1,5 @@
+import { isE164 } from './phone-number.js';
+
 /**
  * The simulator's settings: what a caller may pass to `startAcsSimulator` (or the CLI), and the
  * resolved, validated form the handlers read. Defaults are documented in the README.
@@ -74,8 +76,10 @@ export function resolveConfig(options: AcsSimulatorOptions): SimulatorConfig {
   }
   const smsSenders = options.smsSenders ?? [DEFAULT_SMS_SENDER];
   if (smsSenders.length === 0) throw new Error('at least one SMS sender number is needed');
+  if (!smsSenders.every(isE164)) throw new Error('SMS sender numbers must be E.164, e.g. +18005550100');
   const emailDomains = (options.emailDomains ?? [DEFAULT_EMAIL_DOMAIN]).map((d) => d.toLowerCase());
   if (emailDomains.length === 0) throw new Error('at least one email domain is needed');
+  if (!emailDomains.every((d) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d))) throw new Error('email domains must look like contoso.example');
   return {
     port: nonNegativeInteger('port', options.port ?? 0, 65_535),
     accessKey,
