@@ -53,6 +53,7 @@ function parseMessage(rawBody: Buffer): EmailMessage {
   }
   const recipientsField = body.recipients;
   if (!isRecord(recipientsField)) throw new AcsHttpError(400, 'BadRequest', "'recipients' is required.");
+  if (!Array.isArray(recipientsField.to)) throw new AcsHttpError(400, 'BadRequest', "'recipients.to' is required.");
   const recipients = [
     ...parseAddressList(recipientsField, 'to'),
     ...parseAddressList(recipientsField, 'cc'),
@@ -67,15 +68,21 @@ function parseMessage(rawBody: Buffer): EmailMessage {
   return { senderAddress, subject, plainText, html, recipients };
 }
 
+/** The spec sends retry-after only while the operation is not in a terminal status. */
+function retryAfterWhileRunning(state: SimulatorState, body: EmailSendResult): Record<string, string> {
+  return body.status === 'Running' ? { 'Retry-After': String(state.config.emailRetryAfterSeconds) } : {};
+}
+
 function reply(state: SimulatorState, op: EmailOperation, apiVersion: string, host: string, now: number): EmailReply {
+  const body = operationStatus(op, now);
   return {
     status: 202,
     headers: {
       // Absolute, as ACS sends it; without it the SDK's poller stops at once on "Running".
       'Operation-Location': `http://${host}/emails/operations/${op.id}?api-version=${apiVersion}`,
-      'Retry-After': String(state.config.emailRetryAfterSeconds),
+      ...retryAfterWhileRunning(state, body),
     },
-    body: operationStatus(op, now),
+    body,
   };
 }
 
@@ -163,6 +170,5 @@ export function emailStatus(state: SimulatorState, operationId: string, now: num
   const op = state.emailOperations.get(operationId.toLowerCase());
   if (op === undefined) throw new AcsHttpError(404, 'NotFound', 'No email operation with this id exists.');
   const body = operationStatus(op, now);
-  const headers: Record<string, string> = body.status === 'Running' ? { 'Retry-After': String(state.config.emailRetryAfterSeconds) } : {};
-  return { headers, body };
+  return { headers: retryAfterWhileRunning(state, body), body };
 }

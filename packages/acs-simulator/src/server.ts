@@ -54,7 +54,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 function sendError(res: ServerResponse, err: AcsHttpError): void {
-  sendJson(res, err.status, { error: { code: err.code, message: err.message } }, err.headers);
+  // ACS repeats the error code in x-ms-error-code (the SDKs read it when the body has none).
+  sendJson(res, err.status, { error: { code: err.code, message: err.message } }, { ...err.headers, 'x-ms-error-code': err.code });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

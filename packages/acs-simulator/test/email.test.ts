@@ -99,9 +99,30 @@ describe('email on the wire', () => {
     }
   });
 
+  it('drops retry-after once the operation is terminal, on polls and on a repeated Operation-Id', async () => {
+    const operationId = randomUUID();
+    const body = JSON.stringify(message());
+    const headers = { 'operation-id': operationId };
+    expect((await signedFetch(sim.url, sim.accessKey, '/emails:send?api-version=2025-09-01', { body, headers })).headers.get('retry-after')).toBe('0');
+    const deadline = Date.now() + 5000;
+    let poll: Response;
+    do {
+      poll = await signedFetch(sim.url, sim.accessKey, `/emails/operations/${operationId}?api-version=2025-09-01`, { method: 'GET' });
+      if (((await poll.json()) as { status: string }).status === 'Succeeded') break;
+      await new Promise((r) => setTimeout(r, 20));
+    } while (Date.now() < deadline);
+    expect(poll.headers.get('retry-after')).toBeNull();
+    const again = await signedFetch(sim.url, sim.accessKey, '/emails:send?api-version=2025-09-01', { body, headers });
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual({ id: operationId, status: 'Succeeded' });
+    expect(again.headers.get('retry-after')).toBeNull();
+    expect(await outbox(sim.url, { to: 'ada@contoso.example' })).toHaveLength(1);
+  });
+
   it('answers an unknown operation id with 404', async () => {
     const res = await signedFetch(sim.url, sim.accessKey, `/emails/operations/${randomUUID()}?api-version=2025-09-01`, { method: 'GET' });
     expect(res.status).toBe(404);
+    expect(res.headers.get('x-ms-error-code')).toBe('NotFound');
     expect(await res.json()).toMatchObject({ error: { code: 'NotFound' } });
   });
 });
