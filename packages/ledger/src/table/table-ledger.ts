@@ -29,6 +29,8 @@ export type TableLedgerOptions = (
   readonly maxConflictRetries?: number;
   /** Rows a listing may scan before it stops (default 50,000). */
   readonly maxScan?: number;
+  /** SDK-level retries of one HTTP call (default 3); 0 fails fast (tests, health probes). */
+  readonly maxRequestRetries?: number;
 };
 
 type Row = Record<string, unknown>;
@@ -38,9 +40,12 @@ const CONFLICT = Symbol('conflict');
 type Conflict = typeof CONFLICT;
 
 /** The SDK refuses http:// unless told; allow it only for loopback (Azurite). */
-function clientOptions(url: string): TableClientOptions {
+function clientOptions(url: string, maxRetries: number | undefined): TableClientOptions {
   const insecureLocal = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/i.test(url);
-  return insecureLocal ? { allowInsecureConnection: true } : {};
+  return {
+    ...(insecureLocal && { allowInsecureConnection: true }),
+    ...(maxRetries !== undefined && { retryOptions: { maxRetries } }),
+  };
 }
 
 function endpointOf(connectionString: string): string {
@@ -56,9 +61,9 @@ export async function createTableLedger(options: TableLedgerOptions): Promise<Le
   const client = (kind: TableKind): TableClient => {
     const name = tableName(prefix, kind);
     if ('connectionString' in options) {
-      return TableClient.fromConnectionString(options.connectionString, name, clientOptions(endpointOf(options.connectionString)));
+      return TableClient.fromConnectionString(options.connectionString, name, clientOptions(endpointOf(options.connectionString), options.maxRequestRetries));
     }
-    return new TableClient(options.endpoint, name, options.credential, clientOptions(options.endpoint));
+    return new TableClient(options.endpoint, name, options.credential, clientOptions(options.endpoint, options.maxRequestRetries));
   };
   const requests = client('requests');
   const targets = client('targets');
@@ -251,8 +256,7 @@ export async function createTableLedger(options: TableLedgerOptions): Promise<Le
     async appendAudit(input) {
       const event = newAuditEvent(input);
       // The id is unique (time + random), so a 409 can only be a retried insert of this very event.
-      const etag = await insert(audit, auditToEntity(event), 'append audit');
-      void etag;
+      await insert(audit, auditToEntity(event), 'append audit');
       return event;
     },
 
