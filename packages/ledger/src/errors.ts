@@ -2,7 +2,7 @@
 // RetryableErrors, so a handler that does not catch them still retries later. An unknown request
 // is a bug or a purge.
 
-import { RetryableError } from './domain-pending.js';
+import { RetryableError } from '@tapline/domain';
 
 export class RequestNotFoundError extends Error {
   override readonly name = 'RequestNotFoundError';

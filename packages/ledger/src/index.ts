@@ -10,4 +10,3 @@ export { LeaseLostError, LedgerAccessError, LedgerConflictError, RequestNotFound
 export { createMemoryLedger } from './memory-ledger.js';
 export { createTableLedger } from './table/table-ledger.js';
 export type { TableLedgerOptions } from './table/table-ledger.js';
-export { scrubText } from './scrub.js';

@@ -2,7 +2,7 @@
 // address: the ledger holds ids, statuses and times only (DESIGN section 6). The free-text fields
 // (`lastError`, audit `detail` values, reason codes) are scrubbed by value shape on every write.
 
-import type { RequestStatus } from './domain-pending.js';
+import type { RequestStatus } from '@tapline/domain';
 
 export type { RequestStatus };
 

@@ -1,7 +1,7 @@
 // The record arithmetic shared by every Ledger implementation, so the fake and the Table
 // adapter cannot disagree on what a transition writes.
 
-import { assertTransition } from './domain-pending.js';
+import { assertTransition } from '@tapline/domain';
 import type { NewRequest, RequestPatch, RequestRecord, RequestStatus } from './records.js';
 import { scrubText } from './scrub.js';
 

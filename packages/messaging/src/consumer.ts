@@ -5,7 +5,7 @@ import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 import type { ServiceBus } from './bus.js';
 import { newCounters } from './counters.js';
 import type { ConsumerCounters } from './counters.js';
-import { isDeadLetterReason, isPermanent } from './domain-pending.js';
+import { isDeadLetterReason, isPermanent } from '@tapline/domain';
 import type { Logger } from './logger.js';
 import { attemptOf } from './messages.js';
 import type { InboundMessage } from './messages.js';

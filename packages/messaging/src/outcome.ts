@@ -1,7 +1,7 @@
 // What a handler decides for a message. The consumer maps each kind to exactly one settlement
 // (DESIGN section 5, STYLE practice 4), in `settle.ts`.
 
-import type { DeadLetterReason } from './domain-pending.js';
+import type { DeadLetterReason } from '@tapline/domain';
 
 export type Outcome =
   /** Done (success, denial, superseded, duplicate): remove the message. */

@@ -1,6 +1,6 @@
 // The one place Service Bus errors are interpreted (keyed on the SDK's error code, not classes).
 
-import { RetryableError } from './domain-pending.js';
+import { RetryableError } from '@tapline/domain';
 
 // Errors no retry can fix but that say nothing about the message being processed (a missing
 // queue, a permission): they are configuration problems, surfaced as themselves (not as a

@@ -2,7 +2,7 @@
 // it was sealed for, so a contacts box cannot be replayed as a secret or moved to another request.
 // The AAD itself is the domain's (sealer and opener must agree byte for byte).
 
-import { sealingAad } from './domain-pending.js';
+import { sealingAad } from '@tapline/domain';
 
 export { sealingAad };
 

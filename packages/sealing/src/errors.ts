@@ -1,7 +1,7 @@
 // Sealing failures. Both are permanent for the message that carries the box: retrying cannot
 // make a missing key appear or a tampered box authentic.
 
-import { PermanentError } from './domain-pending.js';
+import { PermanentError } from '@tapline/domain';
 
 /** The box names a key id this process does not hold (rotated out, or misconfigured). */
 export class SealingKeyUnavailableError extends PermanentError {

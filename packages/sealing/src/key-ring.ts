@@ -2,7 +2,7 @@
 // every key in the ring opens.
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { SealedBox } from './domain-pending.js';
+import type { SealedBox } from '@tapline/domain';
 import { SealedBoxTamperedError, SealingKeyUnavailableError } from './errors.js';
 
 export interface KeyRingConfig {

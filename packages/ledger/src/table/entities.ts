@@ -4,7 +4,7 @@
 
 import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 import type { AuditEvent, DeliveryChannel, RequestRecord, TargetRecord, TimelineEntry } from '../records.js';
-import type { RequestStatus } from '../domain-pending.js';
+import type { RequestStatus } from '@tapline/domain';
 import { AUDIT_NO_REQUEST, REQUEST_ROW, TARGET_ROW, encodeKey } from './keys.js';
 
 type Row = Record<string, unknown>;

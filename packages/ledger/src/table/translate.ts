@@ -1,7 +1,7 @@
 // The one place Table Storage errors are interpreted. Azurite leaves `RestError.code` undefined,
 // so the code comes from `details.errorCode` or the `x-ms-error-code` header (toolchain gotcha 12).
 
-import { RetryableError } from '../domain-pending.js';
+import { RetryableError } from '@tapline/domain';
 import { LedgerAccessError } from '../errors.js';
 
 export interface TableFailure {
