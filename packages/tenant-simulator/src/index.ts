@@ -1,0 +1,10 @@
+export { startTenantSimulator, defaultIdentityHeader, type TenantSimulator, type TenantSimulatorOptions } from './server.js';
+export { loadFixture, validateFixture, demoOrgPath, FixtureError } from './fixture/load.js';
+export type * from './fixture/types.js';
+export { tapAlphabet } from './directory/tap-secret.js';
+export { phoneMethodIds } from './graph/authentication-methods.js';
+export type { ThrottleSettings } from './throttle.js';
+export type { FaultSpec } from './faults.js';
+export type { TestTokenRequest } from './identity/test-tokens.js';
+export type { CallRecord } from './call-log.js';
+export type { ResumeCall, AssignmentRequest } from './directory/assignment-requests.js';

@@ -1,0 +1,220 @@
+import type { ServerResponse } from 'node:http';
+import { actorOf, type User } from '../directory/org.js';
+import { usability } from '../directory/tap-store.js';
+import { FaultSpecError, type FaultSpec } from '../faults.js';
+import { parseJson, sendEmpty, sendJson } from '../http-io.js';
+import { mintTestToken, TestTokenError } from '../identity/test-tokens.js';
+import type { SimulatorState } from '../state.js';
+import type { ThrottleSettings } from '../throttle.js';
+
+export interface SimApiContext {
+  state: SimulatorState;
+  info: () => Record<string, unknown>;
+  managedIdentityTokenLifetimeSeconds: number;
+}
+
+type Reply = { status: number; body?: unknown };
+
+const problem = (status: number, message: string): Reply => ({ status, body: { error: { code: status === 404 ? 'NotFound' : 'BadRequest', message } } });
+
+/**
+ * The simulator's own control surface, under `/_sim/` only (README "/_sim/ API"): fault
+ * injection, inspection without secrets, org mutations for tests, token minting, throttle and
+ * policy settings, reset. It needs no token: loopback-only test tooling.
+ */
+export async function handleSimRequest(ctx: SimApiContext, method: string, segments: string[], url: URL, rawBody: string, res: ServerResponse): Promise<void> {
+  const body = parseJson(rawBody);
+  let reply: Reply;
+  if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) reply = problem(400, 'body must be a JSON object');
+  else {
+    try {
+      reply = await dispatch(ctx, method, segments, url, body as Record<string, unknown>);
+    } catch (err) {
+      if (err instanceof FaultSpecError || err instanceof TestTokenError) reply = problem(400, err.message);
+      else throw err;
+    }
+  }
+  if (reply.body === undefined) sendEmpty(res, reply.status);
+  else sendJson(res, reply.status, reply.body);
+}
+
+async function dispatch(ctx: SimApiContext, method: string, segments: string[], url: URL, body: Record<string, unknown>): Promise<Reply> {
+  const { state } = ctx;
+  const [a, b] = segments;
+  // Path shape with the id position wildcarded: "users/*/tap", "faults/*".
+  const shape = segments.map((s, i) => (i === 1 && (a === 'users' || a === 'faults') ? '*' : s)).join('/');
+  const key = `${method} ${shape}`;
+  switch (key) {
+    case 'GET health':
+      return { status: 200, body: { status: 'ok', tenantId: state.directory.tenantId, startedAt: state.startedAt.toISOString() } };
+    case 'GET info':
+      return { status: 200, body: ctx.info() };
+    case 'POST reset':
+      state.resetTenant();
+      return { status: 204 };
+
+    case 'POST faults':
+      return { status: 201, body: state.faults.add(body as unknown as FaultSpec) };
+    case 'GET faults':
+      return { status: 200, body: { value: state.faults.list() } };
+    case 'DELETE faults':
+      state.faults.clear();
+      return { status: 204 };
+    case 'DELETE faults/*':
+      return state.faults.remove(b!) ? { status: 204 } : problem(404, `no fault ${b}`);
+
+    case 'GET users/*/tap':
+      return currentTap(state, b!);
+    case 'POST users/*/tap/redeem':
+      return redeemTap(state, b!);
+    case 'PATCH users/*':
+      return patchUser(state, b!, body);
+
+    case 'POST tokens/relay': {
+      const relay = state.fixture.relayApp ? state.issuer.findApp(state.fixture.relayApp) : undefined;
+      if (!relay) return problem(400, 'the fixture names no relayApp');
+      const audience = typeof body.audience === 'string' ? body.audience : state.fixture.relayAudience ?? 'api://tapline-intake';
+      if (!state.issuer.resolveResource(audience)) return problem(400, `no resource ${audience} in the fixture`);
+      const token = await state.issuer.issueAppToken(relay, audience, { via: 'managedIdentity', lifetimeSeconds: ctx.managedIdentityTokenLifetimeSeconds });
+      return { status: 200, body: { access_token: token.accessToken, token_type: 'Bearer', expires_on: token.expiresOn, resource: audience } };
+    }
+    case 'POST tokens': {
+      const token = await mintTestToken(state.issuer, body, state.fixture.relayApp);
+      return { status: 200, body: { access_token: token.accessToken, kid: token.kid, claims: token.claims } };
+    }
+    case 'POST keys/rotate':
+      return { status: 200, body: state.keys.rotate() };
+
+    case 'GET calls': {
+      const kind = url.searchParams.get('kind');
+      const contains = url.searchParams.get('pathContains')?.toLowerCase();
+      const value = state.calls.list().filter((r) => (!kind || r.kind === kind) && (!contains || r.path.toLowerCase().includes(contains)));
+      return { status: 200, body: { value } };
+    }
+    case 'DELETE calls':
+      state.calls.clear();
+      return { status: 204 };
+    case 'GET resume-calls':
+      return { status: 200, body: { value: state.resumeCalls } };
+
+    case 'POST waiting-requests': {
+      if (typeof body.id !== 'string' || body.id === '') return problem(400, 'id is required');
+      const request = state.assignmentRequests.register({
+        id: body.id,
+        stage: typeof body.stage === 'string' ? body.stage : null,
+        customExtensionStageInstanceId: typeof body.customExtensionStageInstanceId === 'string' ? body.customExtensionStageInstanceId : null,
+      }, new Date());
+      return { status: 201, body: request };
+    }
+    case 'GET waiting-requests':
+      return { status: 200, body: { autoWait: state.assignmentRequests.autoWait, value: state.assignmentRequests.all() } };
+    case 'PATCH waiting-requests':
+      if (typeof body.autoWait === 'boolean') state.assignmentRequests.autoWait = body.autoWait;
+      return { status: 200, body: { autoWait: state.assignmentRequests.autoWait } };
+
+    case 'GET throttle':
+      return { status: 200, body: state.throttle.current() };
+    case 'PUT throttle':
+    case 'PATCH throttle':
+      return { status: 200, body: state.throttle.configure(pickThrottle(body)) };
+
+    case 'GET tap-policy':
+      return { status: 200, body: state.directory.tapPolicy };
+    case 'PATCH tap-policy':
+      return patchTapPolicy(state, body);
+
+    default:
+      return problem(404, `no simulator endpoint ${method} /_sim/${segments.join('/')}`);
+  }
+}
+
+function currentTap(state: SimulatorState, ref: string): Reply {
+  const user = state.directory.findUser(ref);
+  const tap = user ? state.taps.get(user.id) : undefined;
+  if (!user || !tap) return problem(404, user ? 'the user has no Temporary Access Pass' : `no user ${ref}`);
+  return {
+    status: 200,
+    body: {
+      id: tap.id,
+      sha256: tap.sha256,
+      createdDateTime: tap.createdDateTime,
+      startDateTime: tap.startDateTime,
+      lifetimeInMinutes: tap.lifetimeInMinutes,
+      isUsableOnce: tap.isUsableOnce,
+      ...usability(tap, state.directory.tapPolicy.state === 'enabled', new Date()),
+    },
+  };
+}
+
+function redeemTap(state: SimulatorState, ref: string): Reply {
+  const user = state.directory.findUser(ref);
+  const tap = user ? state.taps.get(user.id) : undefined;
+  if (!tap) return problem(404, 'no Temporary Access Pass to redeem');
+  if (tap.isUsableOnce) tap.used = true;
+  return currentTap(state, ref);
+}
+
+/** Org changes a test needs; each writes the audit entry Entra would. */
+function patchUser(state: SimulatorState, ref: string, body: Record<string, unknown>): Reply {
+  const dir = state.directory;
+  const user = dir.findUser(ref);
+  if (!user) return problem(404, `no user ${ref}`);
+  let changedBy: User | undefined;
+  if (typeof body.changedBy === 'string') {
+    changedBy = dir.findUser(body.changedBy);
+    if (!changedBy) return problem(400, `no user ${body.changedBy}`);
+  }
+  const at = typeof body.minutesAgo === 'number' ? new Date(Date.now() - body.minutesAgo * 60_000) : new Date();
+  const actor = changedBy ? { user: actorOf(changedBy) } : { app: { appId: 'tenant-simulator', displayName: 'tenant-simulator', servicePrincipalId: 'tenant-simulator' } };
+  if ('manager' in body) {
+    if (body.manager === null) dir.setManager(user, null, actor, at);
+    else if (typeof body.manager === 'string') {
+      const manager = dir.findUser(body.manager);
+      if (!manager) return problem(400, `no user ${body.manager}`);
+      dir.setManager(user, manager.id, actor, at);
+    } else return problem(400, 'manager must be a user reference or null');
+  }
+  if ('accountEnabled' in body) {
+    if (typeof body.accountEnabled !== 'boolean') return problem(400, 'accountEnabled must be a boolean');
+    dir.setAccountEnabled(user, body.accountEnabled, actor, at);
+  }
+  return { status: 200, body: { id: user.id, userPrincipalName: user.userPrincipalName, managerId: user.managerId, accountEnabled: user.accountEnabled } };
+}
+
+function patchTapPolicy(state: SimulatorState, body: Record<string, unknown>): Reply {
+  const p = state.directory.tapPolicy;
+  const next = { ...p };
+  for (const k of ['defaultLifetimeInMinutes', 'minimumLifetimeInMinutes', 'maximumLifetimeInMinutes', 'defaultLength'] as const) {
+    if (k in body) {
+      if (typeof body[k] !== 'number') return problem(400, `${k} must be a number`);
+      next[k] = body[k];
+    }
+  }
+  if ('isUsableOnce' in body) next.isUsableOnce = body.isUsableOnce === true;
+  if ('state' in body) {
+    if (body.state !== 'enabled' && body.state !== 'disabled') return problem(400, 'state must be enabled or disabled');
+    next.state = body.state;
+  }
+  if ('excludeGroups' in body && Array.isArray(body.excludeGroups)) {
+    const ids = (body.excludeGroups as unknown[]).map((g) => state.directory.findGroup(String(g))?.id);
+    if (ids.some((g) => g === undefined)) return problem(400, 'excludeGroups names an unknown group');
+    next.excludeGroupIds = ids as string[];
+  }
+  if (!(next.minimumLifetimeInMinutes >= 10 && next.maximumLifetimeInMinutes <= 43200 && next.minimumLifetimeInMinutes <= next.maximumLifetimeInMinutes
+    && next.defaultLifetimeInMinutes >= next.minimumLifetimeInMinutes && next.defaultLifetimeInMinutes <= next.maximumLifetimeInMinutes
+    && Number.isInteger(next.defaultLength) && next.defaultLength >= 8 && next.defaultLength <= 48)) {
+    return problem(400, 'policy values out of range (lifetimes 10..43200, min <= default <= max, length 8..48)');
+  }
+  state.directory.tapPolicy = next;
+  return { status: 200, body: next };
+}
+
+function pickThrottle(body: Record<string, unknown>): Partial<ThrottleSettings> {
+  const out: Partial<ThrottleSettings> = {};
+  for (const k of ['resourceUnits', 'resourceUnitWindowSeconds', 'writes', 'writeWindowSeconds', 'reportsRequests', 'reportsWindowSeconds'] as const) {
+    const v = body[k];
+    if (typeof v === 'number' && v > 0) out[k] = v;
+  }
+  if (typeof body.enabled === 'boolean') out.enabled = body.enabled;
+  return out;
+}
