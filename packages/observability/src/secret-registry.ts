@@ -1,0 +1,49 @@
+import { MIN_EXACT_SECRET_LENGTH } from '@tapline/domain';
+
+/**
+ * Process-wide set of exact secret values to scrub from every log record: the worker registers the
+ * TAP it just received from Graph, the notifier the TAP it just opened. Exact matching catches what
+ * shape rules cannot (a TAP with no digit or no symbol). Bounded in size and time: the oldest
+ * entry goes first when full, and entries expire (a TAP is logged, if ever, around issuance).
+ */
+export const SECRET_REGISTRY_MAX_ENTRIES = 1000;
+export const SECRET_REGISTRY_DEFAULT_TTL_MS = 24 * 3_600_000;
+
+const entries = new Map<string, number>();
+
+/**
+ * Scrub `value` from all log output until it expires. Values shorter than 6 characters are ignored
+ * (they would shred ordinary words). Returns whether the value was registered.
+ */
+export function registerSecret(value: string, options: { ttlMs?: number; now?: number } = {}): boolean {
+  if (typeof value !== 'string' || value.length < MIN_EXACT_SECRET_LENGTH) return false;
+  const now = options.now ?? Date.now();
+  pruneExpired(now);
+  entries.delete(value); // re-insert so it counts as the newest
+  entries.set(value, now + (options.ttlMs ?? SECRET_REGISTRY_DEFAULT_TTL_MS));
+  while (entries.size > SECRET_REGISTRY_MAX_ENTRIES) {
+    const oldest = entries.keys().next();
+    if (oldest.done === true) break;
+    entries.delete(oldest.value);
+  }
+  return true;
+}
+
+/** The live registered values (expired ones are dropped on the way). */
+export function registeredSecrets(now: number = Date.now()): string[] {
+  pruneExpired(now);
+  return [...entries.keys()];
+}
+
+export function registeredSecretCount(): number {
+  return entries.size;
+}
+
+/** For tests, and for a process that rotates its whole context. */
+export function clearRegisteredSecrets(): void {
+  entries.clear();
+}
+
+function pruneExpired(now: number): void {
+  for (const [value, expiresAt] of entries) if (expiresAt <= now) entries.delete(value);
+}
