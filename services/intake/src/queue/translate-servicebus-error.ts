@@ -13,22 +13,31 @@ interface ErrorShape {
   readonly name?: unknown;
   readonly code?: unknown;
   readonly retryable?: unknown;
+  /** AggregateError: the SDK's retry loop reports every attempt's error (a timeout, then the abort). */
+  readonly errors?: unknown;
 }
 
 export function translateServiceBusError(error: unknown, budgetMs: number): Error {
+  const { retryable, label } = classify(error, 0);
+  if (retryable) return new RetryableError(`Service Bus unavailable or too slow (budget ${budgetMs} ms): ${label}`, { cause: error });
+  return new Error(`Service Bus rejected the message: ${label}`, { cause: error });
+}
+
+function classify(error: unknown, depth: number): { retryable: boolean; label: string } {
   const shape = (typeof error === 'object' && error !== null ? error : {}) as ErrorShape;
   const name = typeof shape.name === 'string' ? shape.name : 'Error';
   const code = typeof shape.code === 'string' ? shape.code : undefined;
   const label = code === undefined ? name : `${name}/${code}`;
 
-  if (name === 'AbortError' || name === 'TimeoutError' || name === 'OperationTimeoutError') {
-    return new RetryableError(`Service Bus did not accept the message within ${budgetMs} ms (${label})`, { cause: error });
+  if (Array.isArray(shape.errors) && depth < 3) {
+    const inner = shape.errors.slice(0, 5).map((e) => classify(e, depth + 1));
+    return { retryable: inner.some((i) => i.retryable), label: `${name}[${inner.map((i) => i.label).join(', ')}]` };
   }
-  if (code !== undefined && (RETRYABLE_SERVICE_BUS_CODES.has(code) || NETWORK_CODES.has(code))) {
-    return new RetryableError(`Service Bus unavailable (${label})`, { cause: error });
-  }
-  if (shape.retryable === true) {
-    return new RetryableError(`Service Bus unavailable (${label})`, { cause: error });
-  }
-  return new Error(`Service Bus rejected the message (${label})`, { cause: error });
+  const retryable =
+    name === 'AbortError' ||
+    name === 'TimeoutError' ||
+    name === 'OperationTimeoutError' ||
+    (code !== undefined && (RETRYABLE_SERVICE_BUS_CODES.has(code) || NETWORK_CODES.has(code))) ||
+    shape.retryable === true;
+  return { retryable, label };
 }
