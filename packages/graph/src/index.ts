@@ -1,0 +1,21 @@
+// @tapline/graph: the directory ports (Directory, TapIssuer, EntitlementManagement), their
+// Microsoft Graph adapters and their in-memory fakes. See README.md.
+
+export type {
+  Directory, DirectoryUser, EntitlementManagement, GraphCallStats, IssuedTap, ResumeRequest, TapIssuer, TapPolicy,
+  TapRequest, UserRole,
+} from './ports.js';
+export { createGraphAdapters } from './graph-adapters.js';
+export type { GraphAdapterOptions, GraphAdapters } from './graph-adapters.js';
+export { DEFAULT_MANAGER_CHANGE_ACTIVITIES } from './graph-directory.js';
+export { GRAPH_SCOPE } from './graph-client.js';
+export { createCredential } from './credential.js';
+export type { CredentialSettings } from './credential.js';
+export { parseRetryAfter, translateGraphError } from './translate-graph-error.js';
+export type { GraphCallContext } from './translate-graph-error.js';
+export { createThrottleGate, sleep } from './throttle-gate.js';
+export type { ThrottleGate } from './throttle-gate.js';
+export { createRateLimiter } from './rate-limiter.js';
+export type { RateBudget, RateLimiter } from './rate-limiter.js';
+export { createMemoryTenant } from './memory-tenant.js';
+export type { MemoryOperation, MemoryTap, MemoryTenant, MemoryTenantSeed, MemoryUser } from './memory-tenant.js';

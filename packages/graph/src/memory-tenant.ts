@@ -1,0 +1,258 @@
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { PermanentError } from '@tapline/domain';
+import type { DeliveryContacts } from '@tapline/domain';
+import { contactsFrom } from './graph-directory.js';
+import type { Directory, DirectoryUser, EntitlementManagement, IssuedTap, ResumeRequest, TapIssuer, TapPolicy, UserRole } from './ports.js';
+
+/**
+ * The in-memory tenant: fakes of Directory, TapIssuer and EntitlementManagement over one small
+ * org, with the semantics the tenant simulator (and Graph) has where tapline depends on them:
+ * one TAP per user (a new one replaces the old), the secret only in the create response, policy
+ * bounds enforced with a 400-equivalent (`TapPolicyRejected`), no TAP for external guests.
+ * It passes the same conformance suite as the Graph adapter (`test/conformance.ts`).
+ *
+ * For handler tests it records every call and write, and `failNext` makes an operation throw.
+ */
+export interface MemoryUser {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly displayName?: string;
+  readonly mail?: string | null;
+  readonly accountEnabled?: boolean;
+  readonly userType?: 'Member' | 'Guest';
+  readonly isExternal?: boolean;
+  readonly managerId?: string | null;
+  /** Active role assignments, direct or through groups. */
+  readonly activeRoles?: number;
+  readonly eligibleRoles?: number;
+  /** Group ids the user is in, transitively. */
+  readonly groupIds?: readonly string[];
+  readonly phones?: { readonly mobile?: string; readonly alternateMobile?: string; readonly office?: string };
+}
+
+export interface MemoryTenantSeed {
+  readonly users: readonly MemoryUser[];
+  readonly tapPolicy?: Partial<TapPolicy> & { readonly excludedGroupIds?: readonly string[] };
+  /** Past manager changes (the audit log). */
+  readonly managerChanges?: ReadonlyArray<{ readonly userId: string; readonly at: Date }>;
+  readonly now?: () => Date;
+  readonly onSecret?: (secret: string) => void;
+}
+
+export type MemoryOperation =
+  | 'getUser' | 'managerChain' | 'activeRoleCount' | 'eligibleRoleCount' | 'groupMemberships'
+  | 'lastManagerChangeAt' | 'contacts' | 'policy' | 'createTap' | 'resume';
+
+export interface MemoryTap {
+  readonly id: string;
+  readonly userId: string;
+  readonly sha256: string;
+  readonly createdDateTime: string;
+  readonly lifetimeInMinutes: number;
+  readonly isUsableOnce: boolean;
+}
+
+export interface MemoryTenant {
+  readonly directory: Directory;
+  readonly tapIssuer: TapIssuer;
+  readonly entitlement: EntitlementManagement;
+  /** Calls per operation, in order. */
+  readonly calls: readonly MemoryOperation[];
+  /** Successful writes (TAP creations and resumes), in order. */
+  readonly writes: ReadonlyArray<{ readonly operation: 'createTap' | 'resume'; readonly subject: string; readonly at: string }>;
+  readonly resumes: ReadonlyArray<{ readonly assignmentRequestId: string; readonly request: ResumeRequest }>;
+  currentTap(userId: string): MemoryTap | undefined;
+  setManager(userId: string, managerId: string | null, at?: Date): void;
+  updateUser(userId: string, patch: Partial<Omit<MemoryUser, 'id'>>): void;
+  setTapPolicy(patch: Partial<TapPolicy> & { readonly excludedGroupIds?: readonly string[] }): void;
+  /** The next calls of `operation` throw these errors, once each, in order. */
+  failNext(operation: MemoryOperation, ...errors: Error[]): void;
+}
+
+const DEFAULT_POLICY: TapPolicy = {
+  state: 'enabled',
+  defaultLifetimeInMinutes: 60,
+  minimumLifetimeInMinutes: 60,
+  maximumLifetimeInMinutes: 480,
+  isUsableOnce: false,
+  defaultLength: 8,
+};
+
+export function createMemoryTenant(seed: MemoryTenantSeed): MemoryTenant {
+  const now = seed.now ?? (() => new Date());
+  const users = new Map<string, MemoryUser>();
+  for (const u of seed.users) users.set(u.id.toLowerCase(), { ...u, id: u.id.toLowerCase() });
+  const managerChanges = (seed.managerChanges ?? []).map((c) => ({ userId: c.userId.toLowerCase(), at: c.at }));
+  let policy: TapPolicy = { ...DEFAULT_POLICY, ...withoutExcluded(seed.tapPolicy) };
+  let excludedGroupIds = (seed.tapPolicy?.excludedGroupIds ?? []).map((g) => g.toLowerCase());
+  const taps = new Map<string, MemoryTap>();
+  const calls: MemoryOperation[] = [];
+  const writes: Array<{ operation: 'createTap' | 'resume'; subject: string; at: string }> = [];
+  const resumes: Array<{ assignmentRequestId: string; request: ResumeRequest }> = [];
+  const failures = new Map<MemoryOperation, Error[]>();
+
+  /** Every operation starts here: record, yield (as I/O would), maybe fail. */
+  async function enter(operation: MemoryOperation): Promise<void> {
+    calls.push(operation);
+    await Promise.resolve();
+    const failure = failures.get(operation)?.shift();
+    if (failure) throw failure;
+  }
+
+  function find(idOrUpn: string): MemoryUser | undefined {
+    const key = idOrUpn.toLowerCase();
+    return users.get(key) ?? [...users.values()].find((u) => u.userPrincipalName.toLowerCase() === key);
+  }
+
+  function require(idOrUpn: string, role: UserRole): MemoryUser {
+    const user = find(idOrUpn);
+    if (!user) throw new PermanentError(role === 'target' ? 'TargetNotFound' : 'RequestorNotFound', `user ${idOrUpn} not found`);
+    return user;
+  }
+
+  const directory: Directory = {
+    async getUser(idOrUpn, role) {
+      await enter('getUser');
+      return toDirectoryUser(require(idOrUpn, role));
+    },
+    async managerChain(userId, depth) {
+      await enter('managerChain');
+      const chain: string[] = [];
+      let current = find(userId);
+      for (let level = 0; level < depth && current?.managerId; level++) {
+        const managerId = current.managerId.toLowerCase();
+        if (chain.includes(managerId)) break;
+        chain.push(managerId);
+        current = find(managerId);
+      }
+      return chain;
+    },
+    async activeRoleCount(userId) {
+      await enter('activeRoleCount');
+      return require(userId, 'target').activeRoles ?? 0;
+    },
+    async eligibleRoleCount(userId) {
+      await enter('eligibleRoleCount');
+      return find(userId)?.eligibleRoles ?? 0;
+    },
+    async groupMemberships(userId, groupIds) {
+      await enter('groupMemberships');
+      if (groupIds.length === 0) return [];
+      const mine = new Set((require(userId, 'target').groupIds ?? []).map((g) => g.toLowerCase()));
+      return [...new Set(groupIds.map((g) => g.toLowerCase()).filter((g) => mine.has(g)))];
+    },
+    async lastManagerChangeAt(userId, since) {
+      await enter('lastManagerChangeAt');
+      const times = managerChanges.filter((c) => c.userId === userId.toLowerCase() && c.at.getTime() >= since.getTime()).map((c) => c.at.getTime());
+      return times.length === 0 ? undefined : new Date(Math.max(...times));
+    },
+    async contacts(userId, role): Promise<DeliveryContacts> {
+      await enter('contacts');
+      const u = require(userId, role);
+      const phones = (['mobile', 'alternateMobile', 'office'] as const)
+        .filter((t) => u.phones?.[t] !== undefined)
+        .map((t) => ({ phoneType: t, phoneNumber: u.phones![t]! }));
+      return contactsFrom({ displayName: u.displayName ?? null, mail: u.mail ?? null }, phones);
+    },
+  };
+
+  const tapIssuer: TapIssuer = {
+    async policy() {
+      await enter('policy');
+      return { ...policy };
+    },
+    async create(userId, request): Promise<IssuedTap> {
+      await enter('createTap');
+      const user = require(userId, 'target');
+      const refuse = (why: string) => new PermanentError('TapPolicyRejected', `createTap: ${why}`);
+      if (policy.state !== 'enabled' || (user.groupIds ?? []).some((g) => excludedGroupIds.includes(g.toLowerCase()))) {
+        throw refuse('the authentication methods policy does not allow a TAP for this user');
+      }
+      if (user.isExternal === true) throw refuse('a TAP cannot be added to an external guest user');
+      if (!Number.isInteger(request.lifetimeMinutes) || request.lifetimeMinutes < policy.minimumLifetimeInMinutes || request.lifetimeMinutes > policy.maximumLifetimeInMinutes) {
+        throw refuse(`lifetime outside ${policy.minimumLifetimeInMinutes}..${policy.maximumLifetimeInMinutes}`);
+      }
+      if (policy.isUsableOnce && !request.isUsableOnce) throw refuse('the policy only allows one-time TAPs');
+      const secret = generateSecret(policy.defaultLength);
+      seed.onSecret?.(secret);
+      const at = now().toISOString();
+      const tap: MemoryTap = {
+        id: randomUUID(),
+        userId: user.id,
+        sha256: createHash('sha256').update(secret, 'utf8').digest('hex'),
+        createdDateTime: at,
+        lifetimeInMinutes: request.lifetimeMinutes,
+        isUsableOnce: policy.isUsableOnce || request.isUsableOnce,
+      };
+      taps.set(user.id, tap);
+      writes.push({ operation: 'createTap', subject: user.id, at });
+      return { id: tap.id, secret, createdDateTime: at, startDateTime: at, lifetimeInMinutes: tap.lifetimeInMinutes, isUsableOnce: tap.isUsableOnce };
+    },
+  };
+
+  const entitlement: EntitlementManagement = {
+    async resume(assignmentRequestId, request) {
+      await enter('resume');
+      resumes.push({ assignmentRequestId, request: { ...request } });
+      writes.push({ operation: 'resume', subject: assignmentRequestId, at: now().toISOString() });
+    },
+  };
+
+  return {
+    directory,
+    tapIssuer,
+    entitlement,
+    calls,
+    writes,
+    resumes,
+    currentTap: (userId) => taps.get(userId.toLowerCase()),
+    setManager(userId, managerId, at = now()) {
+      const user = require(userId, 'target');
+      users.set(user.id, { ...user, managerId: managerId?.toLowerCase() ?? null });
+      managerChanges.push({ userId: user.id, at });
+    },
+    updateUser(userId, patch) {
+      const user = require(userId, 'target');
+      users.set(user.id, { ...user, ...patch, id: user.id });
+    },
+    setTapPolicy(patch) {
+      policy = { ...policy, ...withoutExcluded(patch) };
+      if (patch.excludedGroupIds) excludedGroupIds = patch.excludedGroupIds.map((g) => g.toLowerCase());
+    },
+    failNext(operation, ...errors) {
+      failures.set(operation, [...(failures.get(operation) ?? []), ...errors]);
+    },
+  };
+}
+
+function withoutExcluded(p: (Partial<TapPolicy> & { readonly excludedGroupIds?: readonly string[] }) | undefined): Partial<TapPolicy> {
+  if (!p) return {};
+  const { excludedGroupIds: _ignored, ...rest } = p;
+  return rest;
+}
+
+function toDirectoryUser(u: MemoryUser): DirectoryUser {
+  return {
+    id: u.id,
+    userPrincipalName: u.userPrincipalName,
+    displayName: u.displayName ?? null,
+    mail: u.mail ?? null,
+    accountEnabled: u.accountEnabled ?? true,
+    userType: u.userType ?? 'Member',
+    isExternal: u.isExternal ?? false,
+  };
+}
+
+// Same character classes as Entra's passes (and the simulator's), so redaction by shape applies.
+const CLASSES = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnpqrstuvwxyz', '23456789', '!#$%&*+=?@'];
+
+function generateSecret(length: number): string {
+  const all = CLASSES.join('');
+  const chars = CLASSES.map((c) => c[randomInt(c.length)]!);
+  while (chars.length < Math.max(8, length)) chars.push(all[randomInt(all.length)]!);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+  }
+  return chars.join('');
+}

@@ -1,0 +1,99 @@
+import type { DeliveryContacts, TapPolicyBounds } from '@tapline/domain';
+
+/**
+ * The ports the worker and the notifier use to talk to the directory, named for intent. The real
+ * adapters (`graph-*.ts`) go through Microsoft Graph; `memory-tenant.ts` is the in-memory fake.
+ * Both pass `test/conformance.ts`.
+ *
+ * Every method throws the domain's taxonomy only: `PermanentError` with a dead-letter reason,
+ * `RetryableError` (with `retryAfterMs` when Graph said so), or anything else for a bug.
+ */
+
+/** Which side of the request a user lookup is for: it decides the not-found reason. */
+export type UserRole = 'target' | 'requestor';
+
+export interface DirectoryUser {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly displayName: string | null;
+  readonly mail: string | null;
+  readonly accountEnabled: boolean;
+  readonly userType: 'Member' | 'Guest';
+  /** A B2B user homed in another tenant (`creationType: Invitation` or an `externalUserState`). */
+  readonly isExternal: boolean;
+}
+
+export interface Directory {
+  /** Throws `PermanentError` `TargetNotFound` or `RequestorNotFound` (by `role`) when missing. */
+  getUser(idOrUpn: string, role: UserRole): Promise<DirectoryUser>;
+  /** Manager ids: index 0 is the direct manager, then the skip-level; shorter when the chain ends. */
+  managerChain(userId: string, depth: number): Promise<string[]>;
+  /** Active directory role assignments, transitive (roles through groups count). */
+  activeRoleCount(userId: string): Promise<number>;
+  /** PIM-eligible directory role assignments. */
+  eligibleRoleCount(userId: string): Promise<number>;
+  /** The subset of `groupIds` the user is a member of, transitively. */
+  groupMemberships(userId: string, groupIds: readonly string[]): Promise<string[]>;
+  /** The newest change of the user's manager attribute at or after `since`, from the audit log. */
+  lastManagerChangeAt(userId: string, since: Date): Promise<Date | undefined>;
+  /**
+   * Where the user can be reached, from the directory only: SMS-capable phone methods (mobile,
+   * alternate mobile; office phones cannot receive SMS) and the mail attribute.
+   */
+  contacts(userId: string, role: UserRole): Promise<DeliveryContacts>;
+}
+
+/** The tenant's TAP policy (authentication methods policy, TemporaryAccessPass configuration). */
+export interface TapPolicy extends TapPolicyBounds {
+  readonly state: 'enabled' | 'disabled';
+  readonly defaultLength: number;
+}
+
+export interface TapRequest {
+  readonly lifetimeMinutes: number;
+  readonly isUsableOnce: boolean;
+}
+
+/** What Graph's create answered. `secret` exists nowhere else: seal it, never log it. */
+export interface IssuedTap {
+  readonly id: string;
+  readonly secret: string;
+  readonly createdDateTime: string;
+  readonly startDateTime: string;
+  readonly lifetimeInMinutes: number;
+  readonly isUsableOnce: boolean;
+}
+
+export interface TapIssuer {
+  /** Read through a cache with a TTL: the policy changes rarely and every issue needs it. */
+  policy(): Promise<TapPolicy>;
+  /**
+   * Creates a TAP; a new one silently replaces the user's current one (platform facts 4).
+   * Throws `TapPolicyRejected` when Graph refuses it under the tenant policy.
+   */
+  create(userId: string, request: TapRequest): Promise<IssuedTap>;
+}
+
+export interface ResumeRequest {
+  readonly stage: string;
+  readonly stageInstanceId: string;
+  /** Audited by Entra as the caller. */
+  readonly source: string;
+  /** Shown to approvers; never a secret or a contact. */
+  readonly detail?: string;
+  /** Set to deny or cancel the request; omit to let it continue. */
+  readonly state?: 'denied' | 'canceled';
+}
+
+export interface EntitlementManagement {
+  /** `POST .../assignmentRequests/{id}/resume` (204); 400 when the request no longer waits. */
+  resume(assignmentRequestId: string, request: ResumeRequest): Promise<void>;
+}
+
+/** Per-process Graph call counts, for metrics and the bench. */
+export interface GraphCallStats {
+  readonly calls: number;
+  readonly throttled: number;
+  readonly failed: number;
+  readonly writes: number;
+}

@@ -1,0 +1,139 @@
+// The Graph adapter against the tenant simulator process: the shared conformance suite, then what
+// only the real transport has (tokens, error translation on the wire, the shared throttle gate).
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManagedIdentityCredential } from '@azure/identity';
+import { isPermanent, isRetryable } from '@tapline/domain';
+import { createCredential, createGraphAdapters } from '@tapline/graph';
+import type { GraphAdapterOptions, GraphAdapters } from '@tapline/graph';
+import { directoryConformance } from './conformance.js';
+import { ORG } from './org.js';
+import { startSimulator } from './tenant-simulator-process.js';
+import type { SimulatorProcess } from './tenant-simulator-process.js';
+
+const WORKER_APP_ID = '8686050f-9d01-4bc1-aa67-f972bcae7387';
+const NO_PERMISSIONS_APP_ID = 'a3fb9339-e2d9-4a56-bcd3-42c541b7e316';
+
+let sim: SimulatorProcess;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  // The App Service style managed identity endpoint, as Container Apps provides it in Azure.
+  process.env.IDENTITY_ENDPOINT = `${sim.url}/msi/token`;
+  process.env.IDENTITY_HEADER = sim.identityHeader;
+});
+
+afterAll(async () => {
+  await sim?.stop();
+});
+
+function adapters(overrides: Partial<GraphAdapterOptions> = {}): GraphAdapters {
+  return createGraphAdapters({
+    baseUrl: sim.url,
+    credential: createCredential({ kind: 'managed-identity' }),
+    writeBudget: { requests: 3000, windowMs: 150_000 },
+    reportsBudget: { requests: 5, windowMs: 10_000 },
+    requestTimeoutMs: 5_000,
+    ...overrides,
+  });
+}
+
+directoryConformance('Graph adapter on the tenant simulator', async () => {
+  expect((await sim.sim('POST', 'reset')).status).toBe(204);
+  const graph = adapters();
+  return {
+    directory: graph.directory,
+    tapIssuer: graph.tapIssuer,
+    async currentTapSha256(userId) {
+      const res = await sim.sim<{ sha256?: string }>('GET', `users/${userId}/tap`);
+      return res.status === 200 ? res.body.sha256 : undefined;
+    },
+    async setTapPolicy(patch) {
+      expect((await sim.sim('PATCH', 'tap-policy', patch)).status).toBe(200);
+    },
+  };
+});
+
+describe('Graph adapter transport', () => {
+  beforeEach(async () => {
+    await sim.sim('POST', 'reset');
+  });
+
+  it('signs every call with the managed identity token and uses no retry handler', async () => {
+    await sim.sim('POST', 'faults', { route: 'GET /v1.0/users/*', status: 503, count: 1 });
+    const graph = adapters();
+    await expect(graph.directory.getUser(ORG.alice, 'target')).rejects.toSatisfy(isRetryable);
+    await graph.directory.getUser(ORG.alice, 'target');
+    const calls = await sim.sim<{ value: Array<{ kind: string; status: number; appId: string | null }> }>('GET', 'calls?kind=graph');
+    // Exactly two Graph calls: the SDK did not retry the 503 behind our back.
+    expect(calls.body.value.map((c) => c.status)).toEqual([503, 200]);
+    expect(calls.body.value[1]!.appId).toBe(WORKER_APP_ID);
+    expect(graph.stats()).toMatchObject({ calls: 2, failed: 1, throttled: 0 });
+  });
+
+  it('turns a 429 into a RetryableError with the fractional Retry-After, and pauses every other call', async () => {
+    await sim.sim('POST', 'faults', { route: 'GET /v1.0/users/*', status: 429, retryAfter: 0.45, count: 1 });
+    const throttled: number[] = [];
+    const graph = adapters({ onThrottled: (ms) => throttled.push(ms) });
+    const error = await graph.directory.getUser(ORG.alice, 'target').catch((e: unknown) => e);
+    expect(isRetryable(error)).toBe(true);
+    expect((error as { retryAfterMs?: number }).retryAfterMs).toBe(450);
+    expect(throttled).toEqual([450]);
+    expect(graph.gate.remainingMs()).toBeGreaterThan(300);
+    // A different operation of the same process waits at the gate instead of calling Graph.
+    const started = Date.now();
+    expect(await graph.directory.managerChain(ORG.alice, 1)).toEqual([ORG.ben]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(graph.stats().throttled).toBe(1);
+  });
+
+  it('maps a 403 (no application permission) to GraphForbidden', async () => {
+    const graph = adapters({ credential: new ManagedIdentityCredential({ clientId: NO_PERMISSIONS_APP_ID }) });
+    const error = await graph.directory.getUser(ORG.alice, 'target').catch((e: unknown) => e);
+    expect(isPermanent(error) && error.reason).toBe('GraphForbidden');
+  });
+
+  it('treats a timeout and a refused connection as retryable', async () => {
+    await sim.sim('POST', 'faults', { route: 'GET /v1.0/users/*', latencyMs: 1_500, count: 1 });
+    const slow = adapters({ requestTimeoutMs: 200 });
+    await expect(slow.directory.getUser(ORG.alice, 'target')).rejects.toSatisfy(isRetryable);
+    const nowhere = adapters({ baseUrl: 'http://127.0.0.1:9' });
+    await expect(nowhere.directory.getUser(ORG.alice, 'target')).rejects.toSatisfy(isRetryable);
+  });
+
+  it('maps a TAP creation 429 to retryable and backs the write limiter off', async () => {
+    await sim.sim('POST', 'faults', { route: 'POST /v1.0/users/*/authentication/temporaryAccessPassMethods', status: 429, retryAfter: 0.05, count: 1 });
+    const graph = adapters();
+    await expect(graph.tapIssuer.create(ORG.alice, { lifetimeMinutes: 60, isUsableOnce: true })).rejects.toSatisfy(isRetryable);
+    expect(graph.writeLimiter.rateFraction()).toBe(0.5);
+    const tap = await graph.tapIssuer.create(ORG.alice, { lifetimeMinutes: 60, isUsableOnce: true });
+    expect(tap.id).toBeTruthy();
+    expect(graph.writeLimiter.rateFraction()).toBeGreaterThan(0.5);
+    expect(graph.stats().writes).toBe(2);
+  });
+
+  it('caches the TAP policy for its TTL', async () => {
+    const graph = adapters({ policyTtlMs: 60_000 });
+    await Promise.all([graph.tapIssuer.policy(), graph.tapIssuer.policy()]);
+    await graph.tapIssuer.policy();
+    const calls = await sim.sim<{ value: unknown[] }>('GET', 'calls?kind=graph&pathContains=authenticationMethodConfigurations');
+    expect(calls.body.value).toHaveLength(1);
+  });
+
+  it('hands the new secret to onSecret before returning it', async () => {
+    const seen: string[] = [];
+    const graph = adapters({ onSecret: (s) => seen.push(s) });
+    const tap = await graph.tapIssuer.create(ORG.alice, { lifetimeMinutes: 60, isUsableOnce: true });
+    expect(seen).toEqual([tap.secret]);
+  });
+
+  it('calls resume with the callback data Entra expects', async () => {
+    const requestId = '0e60f18c-b2a0-4887-9da8-da2e30a39d99';
+    const stageInstanceId = '957d0c50-466b-4840-bb5b-c92cea7141ff';
+    await sim.sim('POST', 'waiting-requests', { id: requestId, stage: 'assignmentRequestApproved', customExtensionStageInstanceId: stageInstanceId });
+    const graph = adapters();
+    await graph.entitlement.resume(requestId, { stage: 'assignmentRequestApproved', stageInstanceId, source: 'tapline', detail: 'TAP sent' });
+    const waiting = await sim.sim<{ value: Array<{ id: string; requestStatus: string }> }>('GET', 'waiting-requests');
+    expect(waiting.body.value.find((r) => r.id === requestId)?.requestStatus).toBe('Resumed');
+  });
+});

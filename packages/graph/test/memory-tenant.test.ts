@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { RetryableError } from '@tapline/domain';
+import { createMemoryTenant } from '@tapline/graph';
+import { directoryConformance } from './conformance.js';
+import { ORG } from './org.js';
+import { demoOrgSeed } from './org-seed.js';
+
+directoryConformance('in-memory tenant', () => {
+  const tenant = createMemoryTenant(demoOrgSeed());
+  return Promise.resolve({
+    directory: tenant.directory,
+    tapIssuer: tenant.tapIssuer,
+    currentTapSha256: (userId) => Promise.resolve(tenant.currentTap(userId)?.sha256),
+    setTapPolicy: (patch) => Promise.resolve(tenant.setTapPolicy(patch)),
+  });
+});
+
+describe('in-memory tenant, test controls', () => {
+  it('records writes, hands the secret to onSecret first, and fails on demand', async () => {
+    const secrets: string[] = [];
+    const tenant = createMemoryTenant({ ...demoOrgSeed(), onSecret: (s) => secrets.push(s) });
+    tenant.failNext('createTap', new RetryableError('throttled', { retryAfterMs: 1500 }));
+    await expect(tenant.tapIssuer.create(ORG.alice, { lifetimeMinutes: 60, isUsableOnce: true })).rejects.toMatchObject({ retryAfterMs: 1500 });
+    expect(tenant.writes).toHaveLength(0);
+    const tap = await tenant.tapIssuer.create(ORG.alice, { lifetimeMinutes: 60, isUsableOnce: true });
+    expect(secrets).toEqual([tap.secret]);
+    expect(tenant.writes).toEqual([expect.objectContaining({ operation: 'createTap', subject: ORG.alice })]);
+    expect(tenant.calls.filter((c) => c === 'createTap')).toHaveLength(2);
+  });
+
+  it('records a manager change so the audit check sees it', async () => {
+    const tenant = createMemoryTenant(demoOrgSeed());
+    tenant.setManager(ORG.alice, ORG.marcus);
+    expect(await tenant.directory.managerChain(ORG.alice, 1)).toEqual([ORG.marcus]);
+    expect(await tenant.directory.lastManagerChangeAt(ORG.alice, new Date(Date.now() - 60_000))).toBeInstanceOf(Date);
+  });
+});
