@@ -24,7 +24,7 @@ const NO_CONTENT = 204;
  * The `$management` operations the SDK uses on a queue (reference section 2). Replies are given
  * through `reply` because several wait for the journal before answering.
  */
-export function handleManagement(request: Message, target: ResolvedEntity, reply: Reply): void {
+export function handleManagement(request: Message, target: ResolvedEntity, reply: Reply, log: (line: string) => void): void {
   const operation = String((request.application_properties as Body | undefined)?.operation);
   const body = (isRecord(request.body) ? request.body : {}) as Body;
   try {
@@ -36,6 +36,7 @@ export function handleManagement(request: Message, target: ResolvedEntity, reply
     handler(body, target, reply);
   } catch (err) {
     const error = toWireError(err);
+    if (error.status >= 500) log(`$management ${operation} failed: ${(err as Error).stack ?? String(err)}`);
     reply({ status: error.status, condition: error.condition, description: error.description });
   }
 }
@@ -63,7 +64,7 @@ const HANDLERS: Record<string, (body: Body, target: ResolvedEntity, reply: Reply
       if (!Buffer.isBuffer(encoded)) throw wireError('com.microsoft:argument-error', 400, 'Each scheduled message needs an encoded "message".');
       return parseIncoming(encoded);
     });
-    const seqs = queue.accept(wires, () => {
+    queue.accept(wires, (seqs) => {
       reply({ status: OK, body: { 'sequence-numbers': amqpTypes.wrap_array(seqs, 0x81) } });
     });
   },
@@ -74,7 +75,7 @@ const HANDLERS: Record<string, (body: Body, target: ResolvedEntity, reply: Reply
 
   'com.microsoft:receive-by-sequence-number'(body, { queue, entity }, reply) {
     const receiveAndDelete = toNumber(body['receiver-settle-mode']) === 0;
-    const messages = queue.receiveDeferred(entity, sequenceNumbers(body), receiveAndDelete, () => {
+    queue.receiveDeferred(entity, sequenceNumbers(body), receiveAndDelete, (messages) => {
       reply({
         status: OK,
         body: {

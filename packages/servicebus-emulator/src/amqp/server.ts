@@ -164,7 +164,7 @@ export async function startAmqpServer(options: AmqpServerOptions): Promise<AmqpS
         },
         body: reply.body ?? {},
       });
-    });
+    }, log);
   }
 
   function onOutcome(outcome: string, context: EventContext): void {

@@ -54,7 +54,7 @@ export class Queue {
    * window are accepted and dropped, as Service Bus does. The messages become receivable, and
    * `onDurable` runs, once the journal has them. Returns their sequence numbers.
    */
-  accept(wires: WireMessage[], onDurable: () => void): number[] {
+  accept(wires: WireMessage[], onDurable: (seqs: number[]) => void): number[] {
     const now = this.now();
     const bytes = wires.reduce((sum, w) => sum + w.bare.length, 0);
     if (this.sizeBytes + bytes > this.config.maxSizeBytes) {
@@ -72,7 +72,7 @@ export class Queue {
     }
     this.persistence.whenDurable(() => {
       for (const message of accepted) this.admit(this.main, message);
-      onDurable();
+      onDurable(seqs);
     });
     return seqs;
   }
@@ -151,7 +151,7 @@ export class Queue {
   }
 
   /** Receives deferred messages by sequence number, locked or (receive-and-delete) removed. */
-  receiveDeferred(entity: Entity, seqs: number[], receiveAndDelete: boolean, onDurable: () => void): StoredMessage[] {
+  receiveDeferred(entity: Entity, seqs: number[], receiveAndDelete: boolean, onDurable: (messages: StoredMessage[]) => void): StoredMessage[] {
     const messages = seqs.map((seq) => {
       const message = entity.messages.get(seq);
       if (!message || message.state !== 'deferred' || message.lock) {
@@ -164,7 +164,7 @@ export class Queue {
       if (receiveAndDelete) this.delete(entity, message);
       else this.setLock(entity, message, newLockToken());
     }
-    this.persistence.whenDurable(onDurable);
+    this.persistence.whenDurable(() => onDurable(messages));
     return messages;
   }
 
