@@ -1,0 +1,114 @@
+// The steps after the TAP went out (or was refused): Entra's resume and the manager's notice.
+// Each runs only if the request's audit trail does not show it settled, records its own result,
+// and lets a RetryableError escape so the whole message is retried later; since the request is
+// already recorded as delivered by then, that retry repeats only the unfinished steps and never
+// the TAP send (DESIGN section 4).
+import { managerNotice, referenceIdFor, type CallbackRef, type DenialReason } from '@tapline/domain';
+import { AUDIT, NOTICE_SETTLED, RESUME_SETTLED, audit, settled } from './audit-trail.js';
+import type { Channel } from './channel-plan.js';
+import { resumeEntra, type ResumeIntent } from './entra-resume.js';
+import { emailOperationId } from './idempotency-keys.js';
+import { LOG, info, warn, type Logger } from './logs.js';
+import type { EmailSender, EntraCallback, ManagerDirectory, NotifierLedger } from './ports.js';
+import { confirmationEmail, denialNoticeEmail, type EmailContent } from './templates.js';
+
+export interface FollowUpDeps {
+  readonly ledger: NotifierLedger;
+  readonly entra: EntraCallback;
+  readonly email: EmailSender;
+  /** Absent when nothing can tell the notifier the manager's address. */
+  readonly managers: ManagerDirectory | undefined;
+  readonly now: () => Date;
+  /** Manager confirmations and denial notices on or off. */
+  readonly managerNotices: boolean;
+}
+
+export async function resumeStep(
+  deps: FollowUpDeps, log: Logger, requestId: string, callback: CallbackRef | undefined, intent: ResumeIntent, done: ReadonlySet<string>,
+): Promise<void> {
+  if (callback === undefined || settled(done, RESUME_SETTLED)) return;
+  const outcome = await resumeEntra(deps.entra, callback, intent);
+  if (outcome.ok) {
+    await audit(deps.ledger, requestId, AUDIT.resumed, deps.now(), { intent: intent.kind, state: outcome.state, fellBack: outcome.fellBack });
+    if (outcome.fellBack) warn(log, LOG.resumeStateRefused, { intent: intent.kind });
+    info(log, LOG.resumeDone, { intent: intent.kind, state: outcome.state, fellBack: outcome.fellBack });
+  } else {
+    // Graph refused for good (the request no longer waits, or a permission is missing): the
+    // TAP outcome stands; the trail and the alert on this event tell on-call.
+    await audit(deps.ledger, requestId, AUDIT.resumeFailed, deps.now(), { intent: intent.kind, status: outcome.status, code: outcome.code });
+    warn(log, LOG.resumeFailed, { intent: intent.kind, status: outcome.status, code: outcome.code });
+  }
+}
+
+interface NoticeArgs {
+  readonly requestId: string;
+  readonly done: ReadonlySet<string>;
+  /** Where to send it; undefined when no address is known. */
+  readonly address: string | undefined;
+  readonly operationKey: { readonly tapId: string; readonly purpose: 'confirmation' | 'denial-notice' };
+  readonly content: EmailContent;
+  readonly success: typeof AUDIT.managerConfirmed | typeof AUDIT.managerNotified;
+  /** Extra audit detail for every outcome (codes only, never a contact). */
+  readonly detail?: Readonly<Record<string, string>>;
+}
+
+async function sendNotice(deps: FollowUpDeps, log: Logger, args: NoticeArgs): Promise<void> {
+  if (!deps.managerNotices || settled(args.done, NOTICE_SETTLED)) return;
+  const at = deps.now();
+  if (args.address === undefined) {
+    await audit(deps.ledger, args.requestId, AUDIT.managerNoticeSkipped, at, { ...args.detail, why: 'no-contact' });
+    info(log, LOG.managerNoticeSkipped, { why: 'no-contact' });
+    return;
+  }
+  const operationId = emailOperationId({ requestId: args.requestId, ...args.operationKey }, args.address);
+  const result = await deps.email.send({ to: args.address, content: args.content, operationId });
+  if (result.status === 'accepted') {
+    await audit(deps.ledger, args.requestId, args.success, deps.now(), { ...args.detail, channel: 'email' });
+    info(log, args.success === AUDIT.managerConfirmed ? LOG.managerConfirmed : LOG.managerNotified);
+  } else {
+    await audit(deps.ledger, args.requestId, AUDIT.managerNoticeFailed, deps.now(), { ...args.detail, code: result.code });
+    warn(log, LOG.managerNoticeFailed, { code: result.code });
+  }
+}
+
+export async function confirmationStep(
+  deps: FollowUpDeps,
+  log: Logger,
+  args: {
+    readonly requestId: string; readonly requestorId: string; readonly tapId: string; readonly channel: Channel;
+    readonly maskedContact: string; readonly expiresAt: Date; readonly done: ReadonlySet<string>;
+  },
+): Promise<void> {
+  if (!deps.managerNotices || settled(args.done, NOTICE_SETTLED)) return;
+  const address = deps.managers === undefined ? undefined : await deps.managers.emailOf(args.requestorId);
+  await sendNotice(deps, log, {
+    requestId: args.requestId,
+    done: args.done,
+    address,
+    operationKey: { tapId: args.tapId, purpose: 'confirmation' },
+    content: confirmationEmail({ referenceId: referenceIdFor(args.requestId), channel: args.channel, maskedContact: args.maskedContact, expiresAt: args.expiresAt }),
+    success: AUDIT.managerConfirmed,
+  });
+}
+
+export async function denialNoticeStep(
+  deps: FollowUpDeps,
+  log: Logger,
+  args: {
+    readonly requestId: string; readonly referenceId: string; readonly reasons: readonly DenialReason[];
+    readonly address: string | undefined; readonly done: ReadonlySet<string>;
+  },
+): Promise<void> {
+  // The domain picks the category and wording: a protected reason always reads "not eligible".
+  const notice = managerNotice(args.reasons, args.referenceId);
+  await sendNotice(deps, log, {
+    requestId: args.requestId,
+    done: args.done,
+    address: args.address,
+    operationKey: { tapId: args.referenceId, purpose: 'denial-notice' },
+    content: denialNoticeEmail({ referenceId: args.referenceId, text: notice.text }),
+    success: AUDIT.managerNotified,
+    // The precise reasons stay in the audit trail; the manager saw only the category.
+    detail: { category: notice.category, reasons: args.reasons.join(',') },
+  });
+}
