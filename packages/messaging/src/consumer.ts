@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { attemptOf } from './messages.js';
 import type { InboundMessage } from './messages.js';
 import type { Outcome } from './outcome.js';
+import { oneDispositionAtATime } from './one-disposition-at-a-time.js';
 import { errorSummary, settle } from './settle.js';
 import type { SettleDeps } from './settle.js';
 
@@ -80,6 +81,7 @@ export function startConsumer<T>(options: ConsumerOptions<T>): Consumer {
     receiveMode: 'peekLock',
     ...(options.lockRenewal && { maxAutoLockRenewalDurationInMs: options.lockRenewal.maxDurationMs }),
   });
+  const settlingReceiver = oneDispositionAtATime(receiver);
   const retrySender = bus.client.createSender(queue);
   const abort = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -106,7 +108,7 @@ export function startConsumer<T>(options: ConsumerOptions<T>): Consumer {
         ? { kind: 'deadLetter', reason: 'InvalidMessage', description: `undecodable message: ${errorSummary(err).message as string}` }
         : outcomeForThrown(err);
     }
-    const deps: SettleDeps = { receiver, retrySender, counters, logger: log, now };
+    const deps: SettleDeps = { receiver: settlingReceiver, retrySender, counters, logger: log, now };
     await settle(deps, sbMessage, outcome);
   }
 

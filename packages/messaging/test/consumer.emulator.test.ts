@@ -48,7 +48,7 @@ async function send(queue: string, messageId: string, body: unknown = { hello: '
 async function deadLetters(queue: string, count: number): Promise<ServiceBusReceivedMessage[]> {
   const receiver = bus.client.createReceiver(queue, { subQueueType: 'deadLetter', receiveMode: 'receiveAndDelete' });
   const out: ServiceBusReceivedMessage[] = [];
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 20_000;
   while (out.length < count && Date.now() < deadline) {
     out.push(...await receiver.receiveMessages(count - out.length, { maxWaitTimeInMs: 500 }));
   }
@@ -79,7 +79,7 @@ describe('consumer against the emulator', () => {
     await waitFor('the retry to be scheduled', () => (consumer.counters.retried === 1 ? true : undefined));
     const counts = await queueCounts(emulator, 'c-retry');
     expect(counts).toMatchObject({ active: 0, scheduled: 1 });
-    await waitFor('the copy to be handled', () => (consumer.counters.completed === 1 ? true : undefined), 15_000);
+    await waitFor('the copy to be handled', () => (consumer.counters.completed === 1 ? true : undefined));
     expect(seen.map((s) => [s.messageId, s.attempt])).toEqual([['m-retry', 1], ['m-retry:retry:2', 2]]);
     expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(delayMs - 100);
     await waitFor('empty queue', () => settledAway('c-retry'));
@@ -109,7 +109,7 @@ describe('consumer against the emulator', () => {
     };
     const { consumer, seen } = consume('c-poison', () => Promise.resolve({ kind: 'complete' }), decode);
     await send('c-poison', 'm-poison', Buffer.from([0xff, 0xfe, 0x00, 0x7b]));
-    await waitFor('dead-lettering', () => (consumer.counters.deadLettered === 1 ? true : undefined));
+    await waitFor(() => `dead-lettering (counters ${JSON.stringify(consumer.counters)})`, () => (consumer.counters.deadLettered === 1 ? true : undefined));
     expect(seen).toHaveLength(0);
     const [dl] = await deadLetters('c-poison', 1);
     expect(dl).toMatchObject({ messageId: 'm-poison', deadLetterReason: 'InvalidMessage' });
@@ -160,11 +160,40 @@ describe('consumer against the emulator', () => {
     const sender = createQueueSender(bus, 'c-concurrent');
     await Promise.all(ids.map((id) => sender.send({ messageId: id, body: { id } })));
     await sender.close();
-    await waitFor('all settled', () => (consumer.counters.completed + consumer.counters.deadLettered === 30 ? true : undefined), 15_000);
+    await waitFor(() => `all settled (counters ${JSON.stringify(consumer.counters)})`, () => (consumer.counters.completed + consumer.counters.deadLettered === 30 ? true : undefined));
     const dls = await deadLetters('c-concurrent', 10);
     expect(dls.map((m) => String(m.messageId)).sort()).toEqual(ids.filter((_, i) => i % 3 === 0).sort());
     await waitFor('empty queue', () => settledAway('c-concurrent'));
     expect(consumer.counters.abandoned).toBe(0);
+  });
+});
+
+describe('concurrent settlement', () => {
+  // rhea 3.0.5 merges two different dispositions written in the same tick into one frame with the
+  // first outcome (servicebus-wire.md, pitfall 10): an abandon could turn into a completion and
+  // the message would be lost. The consumer must not let that happen, patched rhea or not.
+  it('an abandon settled in the same tick as a completion still comes back', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => { open = r; });
+    const seen: Array<[string, number]> = [];
+    const consumer = startConsumer({
+      bus, queue: 'c-mixed-tick', maxConcurrentCalls: 2, logger: silentLogger, decode: (m) => m,
+      handle: async (m) => {
+        seen.push([m.messageId, m.deliveryCount]);
+        if (m.deliveryCount > 0) return { kind: 'complete' };
+        await gate;
+        return m.messageId === 'first' ? { kind: 'complete' } : { kind: 'abandon', error: new Error('bug') };
+      },
+    });
+    consumers.push(consumer);
+    const sender = createQueueSender(bus, 'c-mixed-tick');
+    await sender.send({ messageId: 'first', body: 1 });
+    await sender.send({ messageId: 'second', body: 2 });
+    await sender.close();
+    await waitFor('both in flight', () => (seen.length === 2 ? true : undefined));
+    open();
+    await waitFor('the abandoned message to come back', () => (seen.some(([id, n]) => id === 'second' && n === 1) ? true : undefined));
+    await waitFor('empty queue', () => settledAway('c-mixed-tick'));
   });
 });
 

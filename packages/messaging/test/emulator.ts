@@ -54,12 +54,13 @@ export async function queueCounts(emulator: Emulator, queue: string): Promise<Qu
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails at the deadline. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, deadlineMs = 10_000): Promise<T> {
+// Generous by default: the machine is shared and two cores can be saturated by other suites.
+export async function waitFor<T>(what: string | (() => string), check: () => Promise<T | undefined> | T | undefined, deadlineMs = 20_000): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
