@@ -76,7 +76,16 @@ export const eligibilityPolicySchema = z.object({
 
 export type EligibilityPolicy = z.output<typeof eligibilityPolicySchema>;
 
-export const DEFAULT_ELIGIBILITY_POLICY: EligibilityPolicy = Object.freeze(eligibilityPolicySchema.parse({}));
+function freezeDefaults(policy: EligibilityPolicy): EligibilityPolicy {
+  Object.freeze(policy.handled.requestTypes);
+  Object.freeze(policy.handled.stages);
+  Object.freeze(policy.handled);
+  Object.freeze(policy.excludedGroupIds);
+  return Object.freeze(policy);
+}
+
+/** Deeply frozen: spread it and override (`{ ...DEFAULT_ELIGIBILITY_POLICY, allowGuests: true }`). */
+export const DEFAULT_ELIGIBILITY_POLICY: EligibilityPolicy = freezeDefaults(eligibilityPolicySchema.parse({}));
 
 export type EligibilityDecision = { readonly allowed: true } | { readonly allowed: false; readonly reasons: readonly DenialReason[] };
 
