@@ -21,6 +21,8 @@ export class Entity {
   readonly available = new SequenceHeap<StoredMessage>();
   readonly scheduled = new Set<StoredMessage>();
   readonly locks = new Map<string, StoredMessage>();
+  /** Which messages sit in `available`, so none is pushed twice. */
+  private readonly inHeap = new Set<StoredMessage>();
   private consumers: Consumer[] = [];
   private dispatchQueued = false;
 
@@ -38,8 +40,8 @@ export class Entity {
 
   /** Puts an active, unlocked message (back) at its sequence position. */
   makeAvailable(message: StoredMessage): void {
-    if (!message.queued) {
-      message.queued = true;
+    if (!this.inHeap.has(message)) {
+      this.inHeap.add(message);
       this.available.push(message);
     }
     this.requestDispatch();
@@ -50,7 +52,7 @@ export class Entity {
     for (;;) {
       const message = this.available.pop();
       if (!message) return undefined;
-      message.queued = false;
+      this.inHeap.delete(message);
       if (this.messages.get(message.seq) === message && message.state === 'active' && !message.lock) return message;
     }
   }
@@ -115,6 +117,7 @@ export class Entity {
     this.locks.clear();
     this.messages.clear();
     this.available.clear();
+    this.inHeap.clear();
     this.scheduled.clear();
   }
 }

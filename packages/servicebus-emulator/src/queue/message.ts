@@ -27,8 +27,6 @@ export interface StoredMessage extends WireMessage {
   state: MessageState;
   deadLettered: boolean;
   lock: Lock | undefined;
-  /** Whether the message sits in its sub-queue's availability heap. */
-  queued: boolean;
 }
 
 export const MESSAGE_STATE_CODE: Record<MessageState, number> = { active: 0, deferred: 1, scheduled: 2 };

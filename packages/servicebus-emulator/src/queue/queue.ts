@@ -252,7 +252,6 @@ export class Queue {
       state: scheduled ? 'scheduled' : 'active',
       deadLettered: false,
       lock: undefined,
-      queued: false,
     };
   }
 

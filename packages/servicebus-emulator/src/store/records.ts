@@ -96,7 +96,7 @@ function decodeBody(body: Buffer): JournalRecord | undefined {
           seq, messageId, bare, durable, priority: priority === 255 ? undefined : priority,
           ttlMs: Number.isNaN(ttl) ? undefined : ttl, annotations, annotationCount,
           scheduledAt: Number.isNaN(scheduledAt) ? undefined : scheduledAt,
-          acceptedAt, enqueuedAt, expiresAt, deliveryCount, state, deadLettered, lock: undefined, queued: false,
+          acceptedAt, enqueuedAt, expiresAt, deliveryCount, state, deadLettered, lock: undefined,
         },
       };
     }
