@@ -3,8 +3,8 @@ import { startTenantSimulator } from './server.js';
 
 /**
  * `tenant-simulator [--port n] [--org fixture.json] [--identity-header v] [--throttle-scale f]
- * [--no-throttle] [--auto-wait] [--log-requests]`. Prints one line containing "ready" with the
- * URL once it listens; stops on SIGINT/SIGTERM.
+ * [--no-throttle] [--auto-wait] [--log-requests] [--keys-file f] [--mi-token-lifetime s]`.
+ * Prints one line containing "ready" with the URL once it listens; stops on SIGINT/SIGTERM.
  */
 const { values } = parseArgs({
   options: {
@@ -16,6 +16,8 @@ const { values } = parseArgs({
     'no-throttle': { type: 'boolean', default: false },
     'auto-wait': { type: 'boolean', default: false },
     'log-requests': { type: 'boolean', default: false },
+    'keys-file': { type: 'string' },
+    'mi-token-lifetime': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -24,6 +26,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(`usage: tenant-simulator [--port 0] [--host 127.0.0.1] [--org fixture.json] [--identity-header value]
                         [--throttle-scale factor] [--no-throttle] [--auto-wait] [--log-requests]
+                        [--keys-file keys.json] [--mi-token-lifetime seconds]
 `);
   process.exit(0);
 }
@@ -32,6 +35,8 @@ const port = Number(values.port);
 const scale = values['throttle-scale'] === undefined ? undefined : Number(values['throttle-scale']);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer 0..65535');
 if (scale !== undefined && !(scale > 0)) fail('--throttle-scale must be a positive number');
+const miLifetime = values['mi-token-lifetime'] === undefined ? undefined : Number(values['mi-token-lifetime']);
+if (miLifetime !== undefined && !(Number.isInteger(miLifetime) && miLifetime >= 60)) fail('--mi-token-lifetime must be an integer >= 60 (seconds)');
 
 try {
   const sim = await startTenantSimulator({
@@ -42,6 +47,8 @@ try {
     throttleScale: scale,
     throttle: values['no-throttle'] ? { enabled: false } : undefined,
     autoWait: values['auto-wait'],
+    keysFile: values['keys-file'],
+    managedIdentityTokenLifetimeSeconds: miLifetime,
     log: values['log-requests'] ? (line) => process.stdout.write(`${line}\n`) : undefined,
   });
   // Details first, then the one line launchers wait for (it repeats what they need).

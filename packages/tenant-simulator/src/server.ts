@@ -33,6 +33,8 @@ export interface TenantSimulatorOptions {
   autoWait?: boolean;
   managedIdentityTokenLifetimeSeconds?: number;
   clientCredentialTokenLifetimeSeconds?: number;
+  /** Keep the signing keys in this file (created when missing) so tokens survive restarts. */
+  keysFile?: string;
   /** Called with one line per request (method, route template, status, ms): no ids, no UPNs. */
   log?: (line: string) => void;
 }
@@ -51,7 +53,7 @@ export const defaultIdentityHeader = 'tenant-simulator-identity-header';
 
 export async function startTenantSimulator(options: TenantSimulatorOptions = {}): Promise<TenantSimulator> {
   const fixture = typeof options.org === 'object' ? validateFixture(options.org) : loadFixture(options.org);
-  const keys = new KeyRing();
+  const keys = new KeyRing(options.keysFile);
   const tenantId = fixture.tenant.id.toLowerCase();
   const issuer = new TokenIssuer(tenantId, keys, fixture.apps, fixture.resources);
   const throttle = new Throttle({ ...defaultThrottleSettings(fixture.users.length, options.throttleScale ?? 1), ...options.throttle }, tenantId);

@@ -52,6 +52,14 @@ describe('managed identity through the real ManagedIdentityCredential', () => {
     expect(payload.tid).toBe(sim.tenantId);
   });
 
+  it('fixes the identity by path for processes whose IDENTITY_ENDPOINT names it', async () => {
+    const res = await fetch(`${sim.url}/msi/tapline-notifier/token?api-version=2019-08-01&resource=https://graph.microsoft.com`, { headers: { 'x-identity-header': sim.identityHeader } });
+    expect(res.status).toBe(200);
+    const body = await res.json() as { access_token: string; client_id: string };
+    expect(body.client_id).toBe(app('tapline-notifier').appId);
+    expect(decodeJwt(body.access_token).appid).toBe(app('tapline-notifier').appId);
+  });
+
   it('rejects a wrong identity header the way the App Service endpoint does', async () => {
     const res = await fetch(`${sim.url}/msi/token?api-version=2019-08-01&resource=https://graph.microsoft.com`, { headers: { 'x-identity-header': 'wrong' } });
     expect(res.status).toBe(401);

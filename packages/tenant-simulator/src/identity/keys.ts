@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 
 export interface SigningKey {
@@ -16,8 +17,26 @@ export class KeyRing {
   private published: SigningKey[];
   private activeIndex = 0;
 
-  constructor() {
-    this.published = [newKey(), newKey()];
+  /**
+   * With a file, keys survive restarts: services keep tokens cached for hours (MSAL caches
+   * managed-identity tokens for their lifetime), and those must stay valid across a restart.
+   */
+  constructor(private readonly file?: string) {
+    if (file && existsSync(file)) {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { activeIndex: number; keys: string[] };
+      this.published = saved.keys.map((pem) => keyFrom(createPrivateKey(pem)));
+      this.activeIndex = Math.min(saved.activeIndex, this.published.length - 1);
+      if (this.published.length === 0) throw new Error(`no keys in ${file}`);
+    } else {
+      this.published = [newKey(), newKey()];
+      this.save();
+    }
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    const keys = this.published.map((k) => k.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    writeFileSync(this.file, JSON.stringify({ activeIndex: this.activeIndex, keys }), { mode: 0o600 });
   }
 
   active(): SigningKey {
@@ -35,6 +54,7 @@ export class KeyRing {
     const keepFrom = Math.max(0, this.activeIndex - 1);
     this.published = this.published.slice(keepFrom);
     this.activeIndex -= keepFrom;
+    this.save();
     return { activeKid: this.active().kid, publishedKids: this.published.map((k) => k.kid) };
   }
 
@@ -58,7 +78,11 @@ export function foreignKey(): SigningKey {
 }
 
 function newKey(): SigningKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return keyFrom(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+}
+
+function keyFrom(privateKey: KeyObject): SigningKey {
+  const publicKey = createPublicKey(privateKey);
   // Entra's kids are certificate thumbprints (base64url SHA-1); a key thumbprint looks the same.
   const kid = createHash('sha1').update(publicKey.export({ format: 'der', type: 'spki' })).digest('base64url');
   return { kid, privateKey, publicKey };

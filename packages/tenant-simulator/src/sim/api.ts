@@ -63,6 +63,18 @@ async function dispatch(ctx: SimApiContext, method: string, segments: string[], 
     case 'DELETE faults/*':
       return state.faults.remove(b!) ? { status: 204 } : problem(404, `no fault ${b}`);
 
+    case 'GET users':
+      return { status: 200, body: { value: [...state.directory.users.values()].map((u) => ({
+        id: u.id,
+        userPrincipalName: u.userPrincipalName,
+        displayName: u.displayName,
+        managerId: u.managerId,
+        accountEnabled: u.accountEnabled,
+        userType: u.userType,
+        directReports: state.directory.directReportsOf(u.id).length,
+        activeRoles: state.directory.transitiveAssignmentsOf(u.id).map((a) => state.directory.roleName(a.roleDefinitionId)),
+        eligibleRoles: state.directory.roleEligibilities.filter((e) => e.principalId === u.id).map((e) => state.directory.roleName(e.roleDefinitionId)),
+      })) } };
     case 'GET users/*/tap':
       return currentTap(state, b!);
     case 'POST users/*/tap/redeem':
