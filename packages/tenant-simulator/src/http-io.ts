@@ -37,11 +37,6 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
   res.end();
 }
 
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
-  res.end(html);
-}
-
 /** Path segments, each percent-decoded (UPNs of guests carry `#EXT#` as `%23EXT%23`). */
 export function pathSegments(pathname: string): string[] {
   return pathname.split('/').filter((s) => s !== '').map((s) => {
