@@ -1,0 +1,206 @@
+// The local stack: which processes, in which order, with which configuration. Everything a
+// service needs comes from the stand-ins started before it (dependency order), and everything a
+// tool needs is written to .local/stack.json at the end.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import type { Ports } from './ports.js';
+import type { ProcessSpec } from './supervisor.js';
+
+export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** The demo org's tenant and the identities the fixture grants (packages/tenant-simulator). */
+export const LOCAL_TENANT = {
+  tenantId: '2e731c1f-6c7c-448e-98e2-8104a6efdbd6',
+  relayAppId: 'ab09c6ec-b10b-4be5-8fc9-04cbe2fa966b',
+  intakeAudience: 'api://tapline-intake',
+  notifierClientId: '96550b1b-a905-4694-bf32-73d077a183b0',
+} as const;
+
+/** The Azurite development account: a published, well-known key, not a secret. */
+const AZURITE_ACCOUNT = 'devstoreaccount1';
+const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface StackOptions {
+  ports: Ports;
+  /** Where data, logs and stack.json live (default `<repo>/.local`). */
+  dataDir: string;
+  /** Keep broker and table data across restarts (default true for `pnpm start`). */
+  persistent: boolean;
+  /** Settings for the services that a caller (a test, the demo) wants to differ from defaults. */
+  overrides?: Record<string, string>;
+}
+
+export interface StackInfo {
+  intake: { url: string };
+  serviceBus: { connectionString: string; adminUrl: string; queues: { requests: string; deliveries: string } };
+  tables: { connectionString: string };
+  tenant: { url: string; tenantId: string };
+  acs: { url: string; connectionString: string; outboxUrl: string };
+  logs: { dir: string };
+  processes: Record<string, { pid: number }>;
+  startedAt: string;
+}
+
+const node = process.execPath;
+const bin = (...parts: string[]) => path.join(repoRoot, ...parts);
+
+export function tablesConnectionString(port: number): string {
+  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`;
+}
+
+/** A sealing key made once per data dir, so a restarted stack can still open queued deliveries. */
+export function localSealingKey(dataDir: string): { kid: string; key: string } {
+  const file = path.join(dataDir, 'sealing-key.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { kid: string; key: string };
+  const created = { kid: `local-${Date.now().toString(36)}`, key: randomBytes(32).toString('base64') };
+  writeFileSync(file, JSON.stringify(created), { mode: 0o600 });
+  return created;
+}
+
+export function prepareDirs(dataDir: string): { logsDir: string } {
+  const logsDir = path.join(dataDir, 'logs');
+  for (const dir of [dataDir, logsDir, path.join(dataDir, 'servicebus'), path.join(dataDir, 'azurite')]) {
+    mkdirSync(dir, { recursive: true });
+  }
+  return { logsDir };
+}
+
+export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
+  const { ports, dataDir, persistent } = options;
+  const require = createRequire(import.meta.url);
+  const azuriteTable = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/table/main.js');
+  return [
+    {
+      name: 'servicebus',
+      command: node,
+      args: [
+        bin('packages/servicebus-emulator/bin/servicebus-emulator.js'),
+        '--port', String(ports.serviceBus),
+        '--admin-port', String(ports.serviceBusAdmin),
+        '--topology', bin('infra/topology.json'),
+        ...(persistent ? ['--data-dir', path.join(dataDir, 'servicebus')] : []),
+      ],
+      readyLine: /servicebus-emulator ready .*connection-string=(\S+)/,
+    },
+    {
+      name: 'tables',
+      command: node,
+      args: [
+        azuriteTable,
+        ...(persistent ? ['--location', path.join(dataDir, 'azurite')] : ['--inMemoryPersistence']),
+        '--tableHost', '127.0.0.1',
+        '--tablePort', String(ports.tables),
+        '--disableTelemetry',
+        '--skipApiVersionCheck',
+      ],
+      readyLine: /Table service successfully started/,
+    },
+    {
+      name: 'tenant',
+      command: node,
+      args: [
+        bin('packages/tenant-simulator/bin/tenant-simulator.js'),
+        '--port', String(ports.tenant),
+        // Services cache tokens; stable keys keep them valid across simulator restarts.
+        '--keys-file', path.join(dataDir, 'tenant-keys.json'),
+        // Entra would only send CallbackUriPath for a request that waits; treat each as waiting.
+        '--auto-wait',
+        ...(options.overrides?.TENANT_SIM_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
+      readyLine: /tenant-simulator ready url=(\S+)/,
+    },
+    {
+      name: 'acs',
+      command: node,
+      args: [
+        bin('packages/acs-simulator/bin/acs-simulator.js'),
+        '--port', String(ports.acs),
+        '--outbox-file', path.join(dataDir, 'outbox.jsonl'),
+        '--email-retry-after', '0',
+        ...(options.overrides?.ACS_SIM_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
+      readyLine: /acs-simulator ready url=(\S+) connectionString=(\S+)/,
+    },
+  ];
+}
+
+export interface Endpoints {
+  serviceBusConnectionString: string;
+  tablesConnectionString: string;
+  tenantUrl: string;
+  acsUrl: string;
+  acsConnectionString: string;
+}
+
+export function serviceSpecs(options: StackOptions, endpoints: Endpoints): ProcessSpec[] {
+  const { ports, dataDir } = options;
+  const sealing = localSealingKey(dataDir);
+  const tunable = (name: string, fallback: string): string => options.overrides?.[name] ?? process.env[name] ?? fallback;
+  const common = {
+    SERVICEBUS_CONNECTION_STRING: endpoints.serviceBusConnectionString,
+    TABLES_CONNECTION_STRING: endpoints.tablesConnectionString,
+    GRAPH_BASE_URL: endpoints.tenantUrl,
+    // ManagedIdentityCredential, App Service style, against the tenant simulator.
+    IDENTITY_ENDPOINT: `${endpoints.tenantUrl}/msi/token`,
+    IDENTITY_HEADER: 'tenant-simulator-identity-header',
+    TAPLINE_SEALING_KEYS: `${sealing.kid}:${sealing.key}`,
+    TAPLINE_SEALING_ACTIVE_KID: sealing.kid,
+    LOG_LEVEL: tunable('LOG_LEVEL', 'info'),
+  };
+  const passThrough = (prefix: string): Record<string, string> => Object.fromEntries(
+    Object.entries({ ...process.env, ...options.overrides })
+      .filter((e): e is [string, string] => e[0].startsWith(prefix) && typeof e[1] === 'string'),
+  );
+  return [
+    {
+      name: 'intake',
+      command: node,
+      args: [bin('services/intake/bin/intake-local.js')],
+      env: {
+        ...passThrough('INTAKE_'),
+        SERVICEBUS_CONNECTION_STRING: endpoints.serviceBusConnectionString,
+        INTAKE_TENANT_ID: LOCAL_TENANT.tenantId,
+        INTAKE_AUDIENCE: LOCAL_TENANT.intakeAudience,
+        INTAKE_ALLOWED_CALLERS: LOCAL_TENANT.relayAppId,
+        INTAKE_AUTHORITY_HOST: endpoints.tenantUrl,
+        INTAKE_HOST: '127.0.0.1',
+        INTAKE_PORT: String(ports.intake),
+        LOG_LEVEL: common.LOG_LEVEL,
+      },
+      readyLine: /ready.*(http:\/\/127\.0\.0\.1:\d+)/,
+    },
+    {
+      name: 'worker',
+      command: node,
+      args: [bin('services/worker/bin/worker.js')],
+      env: {
+        ...common,
+        WORKER_METRICS_PORT: String(ports.workerMetrics),
+        ...passThrough('WORKER_'),
+        ...passThrough('GRAPH_'),
+        GRAPH_BASE_URL: endpoints.tenantUrl,
+      },
+      readyLine: /ready/,
+    },
+    {
+      name: 'notifier',
+      command: node,
+      args: [bin('services/notifier/bin/notifier.js')],
+      env: {
+        ...common,
+        ACS_CONNECTION_STRING: endpoints.acsConnectionString,
+        ACS_SMS_FROM: '+18005550100',
+        ACS_EMAIL_SENDER: 'DoNotReply@tapline.example',
+        GRAPH_MANAGED_IDENTITY_CLIENT_ID: LOCAL_TENANT.notifierClientId,
+        NOTIFIER_METRICS_PORT: String(ports.notifierMetrics),
+        ...passThrough('NOTIFIER_'),
+        ...passThrough('ACS_SMS_'),
+        ...passThrough('ACS_EMAIL_'),
+      },
+      readyLine: /ready/,
+    },
+  ];
+}
