@@ -1,0 +1,50 @@
+// Every log event the worker writes, in one place (STYLE practice 6): stable names for dashboards
+// and alerts, and one spot to check that no field is ever a secret or a contact. Fields are ids,
+// statuses, reason codes, counts and durations only; message bodies are never logged.
+import type { Logger } from '@tapline/messaging';
+
+export type { Logger };
+
+export const LOG = {
+  started: 'worker.started',
+  stopping: 'worker.stopping',
+  stopped: 'worker.stopped',
+  configInvalid: 'worker.config_invalid',
+  startFailed: 'worker.start_failed',
+  metricsListening: 'worker.metrics_listening',
+  invalidMessage: 'request.invalid',
+  received: 'request.received',
+  duplicate: 'request.duplicate',
+  replayed: 'request.replayed',
+  decided: 'request.decided',
+  denied: 'request.denied',
+  denialRepublished: 'request.denial_republished',
+  targetBusy: 'request.target_busy',
+  reissuing: 'request.reissuing',
+  tapCreated: 'tap.created',
+  tapRecorded: 'tap.recorded',
+  deliveryPublished: 'delivery.published',
+  issued: 'request.issued',
+  inProcessRetry: 'request.retry_in_process',
+  retryLater: 'request.retry_later',
+  deadLettered: 'request.dead_lettered',
+  abandoned: 'request.abandoned',
+  ledgerWriteFailed: 'ledger.write_failed',
+  crashHook: 'worker.crash_hook',
+} as const;
+
+export type LogEvent = (typeof LOG)[keyof typeof LOG];
+
+type Fields = Record<string, string | number | boolean | undefined>;
+
+export function info(log: Logger, event: LogEvent, fields: Fields = {}): void {
+  log.info({ event, ...fields }, event);
+}
+
+export function warn(log: Logger, event: LogEvent, fields: Fields = {}): void {
+  log.warn({ event, ...fields }, event);
+}
+
+export function error(log: Logger, event: LogEvent, fields: Fields = {}): void {
+  log.error({ event, ...fields }, event);
+}

@@ -1,0 +1,154 @@
+// The worker's composition root (STYLE practice 2): parse the configuration, build the adapters,
+// start the consumer, and stop cleanly (stop receiving, let in-flight messages finish within a
+// deadline, close). Nothing runs at import.
+import { readFileSync } from 'node:fs';
+import { ConfigError, parseConfig } from '@tapline/config';
+import { createCredential, createGraphAdapters } from '@tapline/graph';
+import type { TokenCredential } from '@azure/identity';
+import { createTableLedger } from '@tapline/ledger';
+import { createQueueSender, createServiceBus, startConsumer } from '@tapline/messaging';
+import { createLogger, registerSecret } from '@tapline/observability';
+import { SEALING_ACTIVE_KID_ENV, SEALING_KEYS_ENV, createKeyRing, keyVaultKeySource, loadKeyRing, parseSealingKeys, secretClientReader } from '@tapline/sealing';
+import type { KeyRing } from '@tapline/sealing';
+import { eligibilityPolicyOf, retryScheduleOf, workerConfigSchema } from './config.js';
+import type { WorkerConfig } from './config.js';
+import { crashHookFor } from './crash-hook.js';
+import { createRequestHandler, decodeRequestMessage } from './handler.js';
+import { LOG, error, info, warn } from './logs.js';
+import { createMetrics, serveMetrics } from './metrics.js';
+import type { WorkerDeps } from './ports.js';
+
+export interface RunningWorker {
+  /** The bound /metrics port, when enabled. */
+  readonly metricsPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+export async function main(environment: NodeJS.ProcessEnv = process.env): Promise<RunningWorker> {
+  let config: WorkerConfig;
+  try {
+    config = parseConfig(workerConfigSchema, environment);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    error(createLogger({ name: 'worker' }), LOG.configInvalid, { issues: err.issues.map((i) => `${i.name}: ${i.reason}`).join('; ') });
+    process.exitCode = 2;
+    throw err;
+  }
+  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  if (config.WORKER_TOPOLOGY_FILE !== undefined) checkTopology(config);
+
+  const credential = createCredential(config.GRAPH_CREDENTIAL === 'managed-identity'
+    ? { kind: 'managed-identity', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { clientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) }
+    : { kind: 'default', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { managedIdentityClientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) });
+  const keyRing = await keyRingFrom(config, credential);
+  const ledger = await createTableLedger({
+    ...(config.TABLES_CONNECTION_STRING !== undefined ? { connectionString: config.TABLES_CONNECTION_STRING } : { endpoint: config.TABLES_ENDPOINT!, credential }),
+    ...(config.TABLES_PREFIX !== undefined && { tablePrefix: config.TABLES_PREFIX }),
+  });
+  const bus = createServiceBus(config.SERVICEBUS_CONNECTION_STRING !== undefined
+    ? { connectionString: config.SERVICEBUS_CONNECTION_STRING }
+    : { fullyQualifiedNamespace: config.SERVICEBUS_NAMESPACE!, credential });
+  const deliveries = createQueueSender(bus, config.WORKER_DELIVERIES_QUEUE);
+  const metrics = createMetrics();
+  const graph = createGraphAdapters({
+    baseUrl: config.GRAPH_BASE_URL,
+    credential,
+    scope: config.GRAPH_SCOPE,
+    requestTimeoutMs: config.GRAPH_TIMEOUT_MS,
+    writeBudget: { requests: config.GRAPH_WRITE_BUDGET, windowMs: config.GRAPH_WRITE_WINDOW_MS },
+    reportsBudget: { requests: config.GRAPH_REPORTS_BUDGET, windowMs: config.GRAPH_REPORTS_WINDOW_MS },
+    policyTtlMs: config.GRAPH_POLICY_TTL_MS,
+    ...(config.GRAPH_MANAGER_CHANGE_ACTIVITIES !== undefined && { managerChangeActivities: config.GRAPH_MANAGER_CHANGE_ACTIVITIES }),
+    onSecret: (secret) => {
+      registerSecret(secret);
+    },
+    onThrottled: () => metrics.graphThrottled(),
+  });
+
+  const deps: WorkerDeps = {
+    directory: graph.directory,
+    tapIssuer: graph.tapIssuer,
+    ledger,
+    deliveries,
+    sealer: keyRing,
+    metrics,
+    settings: {
+      eligibility: eligibilityPolicyOf(config),
+      tapLifetimeMinutes: config.WORKER_TAP_LIFETIME_MINUTES,
+      tapIsUsableOnce: config.WORKER_TAP_USABLE_ONCE,
+      leaseTtlMs: config.WORKER_LEASE_TTL_MS,
+      retrySchedule: retryScheduleOf(config),
+      inProcessRetryBudgetMs: config.WORKER_INPROCESS_RETRY_BUDGET_MS,
+      inProcessBaseDelayMs: config.WORKER_INPROCESS_BASE_DELAY_MS,
+      inProcessMaxDelayMs: config.WORKER_INPROCESS_MAX_DELAY_MS,
+      requestsQueue: config.WORKER_REQUESTS_QUEUE,
+      deliveriesQueue: config.WORKER_DELIVERIES_QUEUE,
+    },
+    onSecret: (secret) => {
+      registerSecret(secret);
+    },
+    crash: crashHookFor(config.TAPLINE_CRASH_AT, (point) => warn(logger, LOG.crashHook, { point })),
+    now: () => new Date(),
+    random: Math.random,
+  };
+
+  const consumer = startConsumer({
+    bus,
+    queue: config.WORKER_REQUESTS_QUEUE,
+    maxConcurrentCalls: config.WORKER_CONCURRENCY,
+    decode: decodeRequestMessage,
+    handle: createRequestHandler(deps),
+    logger,
+    ...(config.WORKER_LOCK_RENEWAL_MAX_MS > 0 && { lockRenewal: { maxDurationMs: config.WORKER_LOCK_RENEWAL_MAX_MS } }),
+  });
+  const gauges = () => {
+    const s = graph.stats();
+    return {
+      graph_calls: s.calls, graph_calls_throttled: s.throttled, graph_calls_failed: s.failed, graph_writes: s.writes,
+      graph_write_rate_fraction: graph.writeLimiter.rateFraction(),
+      consumer_completed: consumer.counters.completed, consumer_dead_lettered: consumer.counters.deadLettered,
+      consumer_retried: consumer.counters.retried, consumer_abandoned: consumer.counters.abandoned,
+      process_cpu_microseconds: process.cpuUsage().user + process.cpuUsage().system,
+    };
+  };
+  const server = config.WORKER_METRICS_PORT === undefined ? undefined : await serveMetrics(metrics, config.WORKER_METRICS_PORT, gauges);
+  if (server) info(logger, LOG.metricsListening, { port: server.port });
+  info(logger, LOG.started, {
+    queue: config.WORKER_REQUESTS_QUEUE, deliveries: config.WORKER_DELIVERIES_QUEUE, concurrency: config.WORKER_CONCURRENCY,
+    writeBudget: config.GRAPH_WRITE_BUDGET, writeWindowMs: config.GRAPH_WRITE_WINDOW_MS, crashHook: config.TAPLINE_CRASH_AT !== undefined,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    metricsPort: server?.port,
+    stop() {
+      stopping ??= (async () => {
+        info(logger, LOG.stopping, { deadlineMs: config.WORKER_SHUTDOWN_DEADLINE_MS });
+        const result = await consumer.stop({ deadlineMs: config.WORKER_SHUTDOWN_DEADLINE_MS });
+        await deliveries.close();
+        await bus.close();
+        await server?.close();
+        info(logger, LOG.stopped, { drained: result.drained, unfinished: result.unfinished, ...gauges() });
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function keyRingFrom(config: WorkerConfig, credential: TokenCredential): Promise<KeyRing> {
+  const activeKid = config[SEALING_ACTIVE_KID_ENV];
+  if (config.SEALING_KEY_VAULT_URL !== undefined) {
+    return loadKeyRing(keyVaultKeySource({ activeKid, reader: secretClientReader(config.SEALING_KEY_VAULT_URL, credential) }));
+  }
+  return createKeyRing({ activeKid, keys: parseSealingKeys(config[SEALING_KEYS_ENV]!) });
+}
+
+/** DESIGN section 5: the services validate their queue names against infra/topology.json. */
+function checkTopology(config: WorkerConfig): void {
+  const topology = JSON.parse(readFileSync(config.WORKER_TOPOLOGY_FILE!, 'utf8')) as { queues?: Record<string, unknown> };
+  for (const queue of [config.WORKER_REQUESTS_QUEUE, config.WORKER_DELIVERIES_QUEUE]) {
+    if (!topology.queues || !(queue in topology.queues)) {
+      throw new ConfigError([{ name: 'WORKER_TOPOLOGY_FILE', reason: `declares no queue ${queue}` }]);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// What the request handler needs, wired in main.ts (the one composition root). Ports are the
+// shared packages' own: the directory ports from @tapline/graph, the ledger, a queue sender, the
+// sealing key ring; tests pass the in-memory fakes of each.
+import type { EligibilityPolicy, RetrySchedule, SealedBox } from '@tapline/domain';
+import type { Directory, TapIssuer } from '@tapline/graph';
+import type { Ledger } from '@tapline/ledger';
+import type { QueueSender } from '@tapline/messaging';
+import type { CrashHook } from './crash-hook.js';
+import type { WorkerMetrics } from './metrics.js';
+
+export interface Sealer {
+  seal(plaintext: string, aad: string): SealedBox;
+}
+
+export interface WorkerSettings {
+  readonly eligibility: EligibilityPolicy;
+  /** Requested TAP lifetime (undefined: the tenant policy's default), clamped to the policy. */
+  readonly tapLifetimeMinutes: number | undefined;
+  readonly tapIsUsableOnce: boolean;
+  /** Per-target lease; must outlast one issue (Graph create + ledger writes + publish). */
+  readonly leaseTtlMs: number;
+  readonly retrySchedule: RetrySchedule;
+  /** In-process retries stop this long after the handler started (the message lock keeps renewing meanwhile). */
+  readonly inProcessRetryBudgetMs: number;
+  readonly inProcessBaseDelayMs: number;
+  readonly inProcessMaxDelayMs: number;
+  readonly requestsQueue: string;
+  readonly deliveriesQueue: string;
+}
+
+export interface WorkerDeps {
+  readonly directory: Directory;
+  readonly tapIssuer: TapIssuer;
+  readonly ledger: Ledger;
+  /** The tap-deliveries queue. */
+  readonly deliveries: QueueSender;
+  readonly sealer: Sealer;
+  readonly metrics: WorkerMetrics;
+  readonly settings: WorkerSettings;
+  /** Registers a TAP secret with the logger's redaction the moment it exists. */
+  readonly onSecret: (secret: string) => void;
+  readonly crash: CrashHook;
+  readonly now: () => Date;
+  readonly random: () => number;
+}
+
+/** Audit actions the worker writes; `*.published` double as proof that a message left. */
+export const AUDIT = {
+  received: 'request.received',
+  denied: 'request.denied',
+  denialPublished: 'denial.published',
+  issued: 'tap.issued',
+  deliveryPublished: 'delivery.published',
+  failed: 'request.failed',
+  retryScheduled: 'request.retry_scheduled',
+} as const;
+
+export const ACTOR = 'worker';
