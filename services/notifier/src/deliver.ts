@@ -3,10 +3,10 @@
 // DESIGN section 4 hold: checks before any send, the same idempotency keys on every attempt, the
 // ledger record right after the provider accepted, follow-ups only after that record.
 import {
-  PermanentError, RetryableError, decodeDeliveryContacts, sealingAad,
-  type DeliveryContacts, type TapDeliveryMessage,
+  IllegalTransition, PermanentError, RetryableError, decodeDeliveryContacts, sealingAad,
+  type DeliveryContacts, type RequestStatus, type TapDeliveryMessage,
 } from '@tapline/domain';
-import type { RequestRecord } from '@tapline/ledger';
+import type { RequestPatch, RequestRecord } from '@tapline/ledger';
 import type { Outcome } from '@tapline/messaging';
 import { AUDIT, audit, readTrail, type Trail } from './audit-trail.js';
 import { planSends, type Channel, type PlannedSend } from './channel-plan.js';
@@ -39,6 +39,22 @@ export interface DeliveryDeps extends FollowUpDeps {
 const REPEATABILITY_MARGIN_MS = 60_000;
 
 const complete = (): Outcome => ({ kind: 'complete' });
+
+/**
+ * Records a status, or finds that a concurrent copy of this delivery (a duplicate message handled
+ * in parallel) recorded the same status first: then that copy owns the follow-ups and this one
+ * only completes. Any other refusal of the state machine is a bug and propagates.
+ */
+async function recordStatus(deps: DeliveryDeps, requestId: string, to: RequestStatus, patch: RequestPatch, at: Date): Promise<'recorded' | 'already'> {
+  try {
+    await deps.ledger.transition(requestId, to, patch, at);
+    return 'recorded';
+  } catch (err) {
+    if (!(err instanceof IllegalTransition)) throw err;
+    if ((await deps.ledger.getRequest(requestId))?.status === to) return 'already';
+    throw err;
+  }
+}
 
 export function maskedContact(send: PlannedSend): string {
   return send.channel === 'sms' ? (phoneEnding(send.to) ?? '??') : maskEmail(send.to);
@@ -152,7 +168,7 @@ export async function deliver(deps: DeliveryDeps, msg: TapDeliveryMessage, log: 
   const target = await deps.ledger.getTarget(msg.targetId);
   if (target?.currentTapId !== msg.tapId) {
     const now = deps.now();
-    await deps.ledger.transition(msg.requestId, 'superseded', { note: `superseded by ${target?.currentTapId ?? 'no current TAP'}` }, now);
+    if (await recordStatus(deps, msg.requestId, 'superseded', { note: `superseded by ${target?.currentTapId ?? 'no current TAP'}` }, now) === 'already') return complete();
     await audit(deps.ledger, msg.requestId, AUDIT.superseded, now, { tapId: msg.tapId, currentTapId: target?.currentTapId ?? null });
     info(log, LOG.deliverySuperseded);
     await resumeStep(deps, log, msg.requestId, msg.callback, { kind: 'superseded', referenceId: record.referenceId }, new Set());
@@ -161,7 +177,7 @@ export async function deliver(deps: DeliveryDeps, msg: TapDeliveryMessage, log: 
 
   const now = deps.now();
   if (now.getTime() >= Date.parse(msg.expiresAt) - deps.policy.expirySafetyMarginMs) {
-    await deps.ledger.transition(msg.requestId, 'dead-lettered', { reasons: ['TapExpired'], note: 'TAP expired before delivery' }, now);
+    if (await recordStatus(deps, msg.requestId, 'dead-lettered', { reasons: ['TapExpired'], note: 'TAP expired before delivery' }, now) === 'already') return complete();
     await audit(deps.ledger, msg.requestId, AUDIT.expired, now, { tapId: msg.tapId, expiresAt: msg.expiresAt });
     warn(log, LOG.deliveryExpired);
     // No resume: `tapctl dlq reissue` may still fulfil this request, and Entra keeps waiting.
@@ -182,9 +198,14 @@ export async function deliver(deps: DeliveryDeps, msg: TapDeliveryMessage, log: 
       if (result.status === 'accepted') {
         deps.crash('after-send');
         const at = deps.now();
-        await deps.ledger.transition(msg.requestId, 'delivered', {
+        const recorded = await recordStatus(deps, msg.requestId, 'delivered', {
           channel: send.channel, providerMessageId: result.providerMessageId, note: `delivered by ${send.channel}`,
         }, at);
+        if (recorded === 'already') {
+          // ACS replayed the concurrent copy's send (same keys): nothing new reached the person.
+          info(log, LOG.deliverySettledBefore, { status: 'delivered', concurrent: true });
+          return complete();
+        }
         await audit(deps.ledger, msg.requestId, AUDIT.sent, at, {
           tapId: msg.tapId, channel: send.channel, contactIndex: send.index, providerMessageId: result.providerMessageId, failedBefore: failures.length,
         });
@@ -205,7 +226,7 @@ export async function deliver(deps: DeliveryDeps, msg: TapDeliveryMessage, log: 
 
   const description = `no contact accepted the TAP (${failures.join(', ') || 'no contacts'})`;
   const at = deps.now();
-  await deps.ledger.transition(msg.requestId, 'failed', { reasons: ['NoDeliverableContact'], lastError: description }, at);
+  if (await recordStatus(deps, msg.requestId, 'failed', { reasons: ['NoDeliverableContact'], lastError: description }, at) === 'already') return complete();
   await audit(deps.ledger, msg.requestId, AUDIT.undeliverable, at, { tapId: msg.tapId, tried: plan.sends.length, skipped: plan.skipped.length });
   warn(log, LOG.noDeliverableContact, { tried: plan.sends.length, skipped: plan.skipped.length });
   return { kind: 'deadLetter', reason: 'NoDeliverableContact', description };

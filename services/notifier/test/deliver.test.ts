@@ -169,6 +169,17 @@ describe('delivery: retries never yield a second, different message', () => {
     expect(h.inbox.messages).toHaveLength(1);
   });
 
+  it('two copies handled at the same time send one message and run the follow-ups once', async () => {
+    const h = harness();
+    const requestId = randomUUID();
+    const d = aDelivery(h.ring, { requestId, callback: callbackFor(requestId) });
+    await seedIssued(h.ledger, d);
+    const outcomes = await Promise.all([h.handle(d), h.handle(d)]);
+    expect(outcomes).toEqual([{ kind: 'complete' }, { kind: 'complete' }]);
+    expect(h.inbox.messages.filter((m) => m.channel === 'sms')).toHaveLength(1);
+    expect(h.entra.calls).toHaveLength(1);
+  });
+
   it('a crash between send and record re-sends with the same keys and content, so one message arrives', async () => {
     const h = harness();
     const d = aDelivery(h.ring);

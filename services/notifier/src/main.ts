@@ -1,0 +1,141 @@
+// The notifier's composition root (STYLE practice 2): parse the configuration, build the
+// adapters, start the consumer, and stop cleanly on SIGTERM/SIGINT (stop receiving, let in-flight
+// messages finish within a deadline, close).
+import { parseConfig, ConfigError } from '@tapline/config';
+import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from '@tapline/domain';
+import { createCredential, createGraphAdapters } from '@tapline/graph';
+import { createTableLedger } from '@tapline/ledger';
+import { createServiceBus, startConsumer } from '@tapline/messaging';
+import { createLogger, registerSecret } from '@tapline/observability';
+import { createKeyRing, parseSealingKeys, SEALING_ACTIVE_KID_ENV, SEALING_KEYS_ENV } from '@tapline/sealing';
+import { createAcsEmailSender } from './acs-email.js';
+import { createAcsSmsSender } from './acs-sms.js';
+import { isLoopbackHttp, notifierConfigSchema, type NotifierConfig } from './config.js';
+import { crashHookFor } from './crash-hook.js';
+import { entraCallbackOn, managerDirectoryOn } from './graph-ports.js';
+import { createHandler, decodeOutcomeMessage } from './handler.js';
+import { LOG, info, warn, error } from './logs.js';
+import type { EmailSender, EntraCallback, SmsSender } from './ports.js';
+import { callProvider, type ProviderCallDeps, type RetryBudget } from './provider-call.js';
+import { createRateGate } from './rate-gate.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RunningNotifier {
+  stop(): Promise<void>;
+}
+
+export async function main(environment: NodeJS.ProcessEnv = process.env): Promise<RunningNotifier> {
+  let config: NotifierConfig;
+  try {
+    config = parseConfig(notifierConfigSchema, environment);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const logger = createLogger({ name: 'notifier' });
+    error(logger, LOG.configInvalid, { issues: err.issues.map((i) => `${i.name}: ${i.reason}`).join('; ') });
+    process.exitCode = 2;
+    throw err;
+  }
+  const logger = createLogger({ name: 'notifier', level: config.LOG_LEVEL });
+
+  const keyRing = createKeyRing({ activeKid: config[SEALING_ACTIVE_KID_ENV], keys: parseSealingKeys(config[SEALING_KEYS_ENV]) });
+  const ledger = await createTableLedger({
+    connectionString: config.TABLES_CONNECTION_STRING,
+    ...(config.TABLES_PREFIX !== undefined && { tablePrefix: config.TABLES_PREFIX }),
+  });
+  const bus = createServiceBus({ connectionString: config.SERVICEBUS_CONNECTION_STRING });
+  const graph = createGraphAdapters({
+    baseUrl: config.GRAPH_BASE_URL,
+    credential: createCredential(config.GRAPH_CREDENTIAL === 'managed-identity'
+      ? { kind: 'managed-identity', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { clientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) }
+      : { kind: 'default', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { managedIdentityClientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) }),
+    requestTimeoutMs: config.GRAPH_TIMEOUT_MS,
+    // Graph's documented identity budgets; the notifier's only write is resume.
+    writeBudget: { requests: 3000, windowMs: 150_000 },
+    reportsBudget: { requests: 5, windowMs: 10_000 },
+  });
+
+  const now = (): number => Date.now();
+  const insecure = isLoopbackHttp(config.ACS_CONNECTION_STRING);
+  const budget: RetryBudget = { budgetMs: config.NOTIFIER_PROVIDER_RETRY_BUDGET_MS, baseBackoffMs: 500, maxBackoffMs: 8_000, maxAttempts: 8 };
+  const callDeps = (gate?: ReturnType<typeof createRateGate>): ProviderCallDeps => ({
+    ...(gate !== undefined && { gate }),
+    now,
+    sleep,
+    random: Math.random,
+    budget,
+    onRetry: (err, waitMs, attempt) => info(logger, LOG.providerRetry, { error: err.message, waitMs, attempt }),
+  });
+
+  const smsAcs = createAcsSmsSender({
+    connectionString: config.ACS_CONNECTION_STRING, from: config.ACS_SMS_FROM, allowInsecureConnection: insecure,
+    timeoutMs: config.ACS_TIMEOUT_MS, now,
+  });
+  const emailAcs = createAcsEmailSender({
+    connectionString: config.ACS_CONNECTION_STRING, senderAddress: config.ACS_EMAIL_SENDER, allowInsecureConnection: insecure,
+    timeoutMs: config.ACS_TIMEOUT_MS, pollIntervalMs: config.ACS_EMAIL_POLL_INTERVAL_MS, pollTimeoutMs: config.ACS_EMAIL_POLL_TIMEOUT_MS, now,
+    onPollTimeout: () => warn(logger, LOG.emailPollTimeout),
+  });
+  const smsDeps = callDeps(createRateGate(config.NOTIFIER_SMS_PER_MINUTE, now, sleep));
+  const emailDeps = callDeps(createRateGate(config.NOTIFIER_EMAIL_PER_MINUTE, now, sleep));
+  const graphDeps = callDeps();
+  const sms: SmsSender = { send: (m) => callProvider(smsDeps, () => smsAcs.send(m)) };
+  const email: EmailSender = { send: (m) => callProvider(emailDeps, () => emailAcs.send(m)) };
+  const entraOnGraph = entraCallbackOn(graph.entitlement);
+  const entra: EntraCallback = { resume: (c) => callProvider(graphDeps, () => entraOnGraph.resume(c)) };
+
+  const retrySchedule: RetrySchedule = {
+    ...DEFAULT_RETRY_SCHEDULE,
+    baseMs: config.NOTIFIER_RETRY_BASE_DELAY_MS,
+    capMs: Math.max(DEFAULT_RETRY_SCHEDULE.capMs, config.NOTIFIER_RETRY_BASE_DELAY_MS),
+    maxAttempts: config.NOTIFIER_RETRY_MAX_ATTEMPTS,
+  };
+  const handle = createHandler({
+    ledger,
+    opener: keyRing,
+    sms,
+    email,
+    entra,
+    managers: managerDirectoryOn(graph.directory),
+    now: () => new Date(),
+    managerNotices: config.NOTIFIER_MANAGER_NOTICES,
+    policy: {
+      channelOrder: config.NOTIFIER_CHANNEL_ORDER,
+      expirySafetyMarginMs: config.NOTIFIER_EXPIRY_MARGIN_MS,
+      smsRepeatabilityWindowMs: config.ACS_SMS_REPEATABILITY_WINDOW_MS,
+    },
+    registerSecret: (secret) => {
+      registerSecret(secret);
+    },
+    crash: crashHookFor(config.TAPLINE_CRASH_AT, (point) => warn(logger, LOG.crashHook, { point })),
+    retrySchedule,
+    random: Math.random,
+  });
+
+  const consumer = startConsumer({
+    bus,
+    queue: config.NOTIFIER_QUEUE_NAME,
+    maxConcurrentCalls: config.NOTIFIER_CONCURRENCY,
+    decode: decodeOutcomeMessage,
+    handle,
+    logger,
+    ...(config.NOTIFIER_LOCK_RENEWAL_MAX_MS > 0 && { lockRenewal: { maxDurationMs: config.NOTIFIER_LOCK_RENEWAL_MAX_MS } }),
+  });
+  info(logger, LOG.started, {
+    queue: config.NOTIFIER_QUEUE_NAME, concurrency: config.NOTIFIER_CONCURRENCY, channels: config.NOTIFIER_CHANNEL_ORDER.join(','),
+    smsPerMinute: config.NOTIFIER_SMS_PER_MINUTE, emailPerMinute: config.NOTIFIER_EMAIL_PER_MINUTE, managerNotices: config.NOTIFIER_MANAGER_NOTICES,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        info(logger, LOG.stopping, { deadlineMs: config.NOTIFIER_SHUTDOWN_DEADLINE_MS });
+        const result = await consumer.stop({ deadlineMs: config.NOTIFIER_SHUTDOWN_DEADLINE_MS });
+        await bus.close();
+        info(logger, LOG.stopped, { drained: result.drained, unfinished: result.unfinished });
+      })();
+      return stopping;
+    },
+  };
+}

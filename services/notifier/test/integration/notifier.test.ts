@@ -1,0 +1,227 @@
+// The notifier as a process against the emulator, Azurite, the ACS simulator and the tenant
+// simulator, each its own process (issue 7, "Done when"). Deliveries are sealed and the ledger is
+// seeded the way the worker does it, so no worker is needed. Scenarios run in order because the
+// later ones need differently configured notifiers on the same queue.
+import { randomUUID } from 'node:crypto';
+import { denialMessageId, encodeDeliveryContacts, encodeTapOutcome, referenceIdFor, sealingAad } from '@tapline/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor, type Proc } from './processes.js';
+import { sha256Hex, startStack, tapIn, type SealedDelivery, type Stack } from './stack.js';
+
+// From the tenant simulator's demo org: erin.walsh reports to ben.okafor.
+const ERIN = 'bb199840-69ad-4b2e-925c-ee9e30e1f511';
+const BEN = 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316';
+const BEN_MAIL = 'ben.okafor@contoso.example';
+
+let stack: Stack;
+let notifier: Proc | undefined;
+/** Every secret and phone number these tests used: none may appear in any process's log. */
+const secrets: string[] = [];
+const phones: string[] = [];
+
+const numberFor = (i: number): { graph: string; e164: string } => {
+  const local = `42555${String(6000 + i).padStart(5, '0')}`;
+  phones.push(local);
+  return { graph: `+1 ${local}`, e164: `+1${local}` };
+};
+
+async function statusOf(requestId: string): Promise<string | undefined> {
+  return (await stack.ledger.getRequest(requestId))?.status;
+}
+
+async function settledAs(d: SealedDelivery, status: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(`${d.requestId} ${status}`, async () => ((await statusOf(d.requestId)) === status ? true : undefined), timeoutMs);
+}
+
+function logged(event: string, requestId: string): boolean {
+  return [...stack.logs.values()].some((lines) => lines.some((l) => l.includes(`"event":"${event}"`) && l.includes(requestId)));
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  notifier = await stack.startNotifier();
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('notifier against the local stack', () => {
+  it('delivers a real TAP by SMS, resumes Entra, and confirms to the manager without the secret', async () => {
+    const tap = await stack.createTap(ERIN);
+    secrets.push(tap.secret);
+    phones.push('4255550113');
+    const d = await stack.aDelivery({
+      targetId: ERIN, requestorId: BEN, tap, callback: true,
+      contacts: { mobilePhones: ['+1 4255550113'], emails: ['erin.walsh@contoso.example'] },
+    });
+    await stack.registerWaiting(d.requestId, d.callback!);
+    await stack.publish(d);
+
+    await settledAs(d, 'delivered');
+    const sms = await waitFor('the SMS', async () => { const o = await stack.outbox({ to: '+14255550113' }); return o.length > 0 ? o : undefined; });
+    expect(sms).toHaveLength(1);
+    expect(sha256Hex(tapIn(sms[0]!.body) ?? '')).toBe(await stack.tenantTapSha256(ERIN));
+
+    const resume = await waitFor('the resume call', async () => (await stack.resumeCalls()).find((c) => c.requestId === d.requestId));
+    expect(resume.status).toBe(204);
+    expect(resume.body.data?.state).toBeUndefined();
+    expect(resume.body.data?.customExtensionStageInstanceDetail).toBe('Temporary Access Pass delivered by SMS.');
+
+    const [confirmation] = await waitFor('the confirmation', async () => { const o = await stack.outbox({ to: BEN_MAIL }); return o.length > 0 ? o : undefined; });
+    expect(confirmation!.body).toContain('by SMS to the number ending 13');
+    expect(`${confirmation!.subject ?? ''}${confirmation!.body}${confirmation!.html ?? ''}`).not.toContain(tap.secret);
+  });
+
+  it('falls back to email when ACS refuses the mobile number', async () => {
+    const phone = numberFor(1);
+    const address = `fallback.${randomUUID().slice(0, 8)}@contoso.example`;
+    await stack.acsFault({ route: 'POST /sms', recipient: phone.e164, status: 400, errorMessage: 'Invalid To phone number format.' });
+    const d = await stack.aDelivery({ targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [address] } });
+    secrets.push(d.secret);
+    await stack.publish(d);
+
+    await settledAs(d, 'delivered');
+    expect(await stack.outbox({ to: phone.e164 })).toHaveLength(0);
+    const [email] = await stack.outbox({ to: address });
+    expect(tapIn(email!.body)).toBe(d.secret);
+    expect(email!.subject).not.toContain(d.secret);
+    expect((await stack.ledger.getRequest(d.requestId))?.channel).toBe('email');
+  });
+
+  it('sends one SMS for a duplicated delivery message', async () => {
+    const phone = numberFor(2);
+    const d = await stack.aDelivery({ targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [] } });
+    secrets.push(d.secret);
+    // Two copies under different message ids (a replay, or a re-publish past the duplicate window).
+    await stack.publish(d, `dup-a-${d.requestId}`);
+    await stack.publish(d, `dup-b-${d.requestId}`);
+
+    await settledAs(d, 'delivered');
+    await waitFor('the second copy to be handled', () => (logged('delivery.already_settled', d.requestId) || logged('delivery.sent', d.requestId) && [...stack.logs.values()].flat().filter((l) => l.includes('"event":"message.received"') && l.includes(d.requestId)).length >= 2 ? true : undefined));
+    expect(await stack.outbox({ to: phone.e164 })).toHaveLength(1);
+  });
+
+  it('sends nothing for a superseded delivery', async () => {
+    const phone = numberFor(3);
+    const d = await stack.aDelivery({ targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [] }, currentTapId: randomUUID() });
+    secrets.push(d.secret);
+    await stack.publish(d);
+    await settledAs(d, 'superseded');
+    expect(await stack.outbox({ to: phone.e164 })).toHaveLength(0);
+  });
+
+  it('dead-letters an expired TAP as TapExpired and sends nothing', async () => {
+    const phone = numberFor(4);
+    // 59 of 60 minutes gone: inside the 2 minute safety margin.
+    const d = await stack.aDelivery({
+      targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [] },
+      issuedAt: new Date(Date.now() - 59 * 60_000), lifetimeMinutes: 60,
+    });
+    secrets.push(d.secret);
+    await stack.publish(d);
+    const dead = await waitFor('the dead letter', async () => (await stack.deadLetters()).find((m) => String(m.body).includes(d.requestId)));
+    expect(dead.deadLetterReason).toBe('TapExpired');
+    expect(dead.deadLetterErrorDescription ?? '').not.toContain(d.secret);
+    expect(await statusOf(d.requestId)).toBe('dead-lettered');
+    expect(await stack.outbox({ to: phone.e164 })).toHaveLength(0);
+  });
+
+  it('reports a denial: Entra denied (falling back when Graph refuses the state), manager told the reference only', async () => {
+    const requestId = randomUUID();
+    const callback = { uriPath: `/identityGovernance/entitlementManagement/assignmentRequests/${requestId}/resume`, stage: 'assignmentRequestGranted' as const, stageInstanceId: randomUUID() };
+    await stack.registerWaiting(requestId, callback);
+    // Graph answers the first resume (with state: denied) 400, as some docs say it does at this stage.
+    const fault = await fetch(`${stack.tenantUrl}/_sim/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ route: `POST /v1.0/identityGovernance/entitlementManagement/assignmentRequests/${requestId}/resume`, status: 400, count: 1 }),
+    });
+    expect(fault.ok).toBe(true);
+    const manager = `manager.${randomUUID().slice(0, 8)}@contoso.example`;
+    const body = encodeTapOutcome({
+      kind: 'denial', schemaVersion: 1, requestId, referenceId: referenceIdFor(requestId), targetId: randomUUID(), requestorId: randomUUID(),
+      reasons: ['TargetPrivilegedRole'], decidedAt: new Date().toISOString(), attempt: 1, callback,
+      sealedContacts: stack.ring.seal(encodeDeliveryContacts({ mobilePhones: [], emails: [manager] }), sealingAad(requestId, null, 'contacts')),
+    });
+    const sender = stack.sb.createSender('tap-deliveries');
+    await sender.sendMessages({ body, messageId: denialMessageId(requestId), contentType: 'application/json' });
+    await sender.close();
+
+    const [notice] = await waitFor('the denial notice', async () => { const o = await stack.outbox({ to: manager }); return o.length > 0 ? o : undefined; });
+    expect(notice!.body).toContain(referenceIdFor(requestId));
+    expect(notice!.body).not.toMatch(/admin|role|privileg/i);
+    const calls = await waitFor('two resume calls', async () => { const c = (await stack.resumeCalls()).filter((r) => r.requestId === requestId); return c.length >= 2 ? c : undefined; });
+    expect(calls.map((c) => [c.status, c.body.data?.state ?? null])).toEqual([[400, 'denied'], [204, null]]);
+    expect(calls[1]!.body.data?.customExtensionStageInstanceDetail).toMatch(/^Not fulfilled/);
+    expect(logged('entra.resume_state_refused', requestId)).toBe(true);
+  });
+
+  it('after a crash between send and record, the restarted notifier leaves one SMS in the outbox', async () => {
+    await notifier?.stop();
+    const crashing = await stack.startNotifier({ TAPLINE_CRASH_AT: 'after-send' });
+    const phone = numberFor(5);
+    const d = await stack.aDelivery({ targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [] } });
+    secrets.push(d.secret);
+    await stack.publish(d);
+
+    const exit = await Promise.race([crashing.exited.then(() => crashing.child.signalCode), new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    expect(exit).toBe('SIGKILL');
+    expect(await stack.outbox({ to: phone.e164 })).toHaveLength(1);
+    expect(await statusOf(d.requestId)).toBe('issued');
+
+    notifier = await stack.startNotifier();
+    await settledAs(d, 'delivered', 30_000); // after the 5 s lock of the dead consumer expires
+    const sent = await stack.outbox({ to: phone.e164 });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('with ACS answering 429 to half the calls, every delivery arrives, no faster than the configured rate', async () => {
+    await notifier?.stop();
+    const perMinute = 240; // one send per 250 ms
+    notifier = await stack.startNotifier({ NOTIFIER_SMS_PER_MINUTE: String(perMinute), NOTIFIER_CONCURRENCY: '6', NOTIFIER_MANAGER_NOTICES: 'false' });
+    await stack.acsFault({ route: 'POST /sms', status: 429, rate: 0.5, retryAfter: 1 });
+    const batch: { d: SealedDelivery; e164: string }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const phone = numberFor(100 + i);
+      const d = await stack.aDelivery({ targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [] } });
+      secrets.push(d.secret);
+      batch.push({ d, e164: phone.e164 });
+    }
+    await Promise.all(batch.map(({ d }) => stack.publish(d)));
+
+    for (const { d } of batch) await settledAs(d, 'delivered', 45_000);
+    const faults = (await (await fetch(`${stack.acsUrl}/_sim/faults`)).json()) as { faults: { status?: number; applied: number }[] };
+    await stack.clearAcsFaults();
+    expect(faults.faults.find((f) => f.status === 429)?.applied ?? 0).toBeGreaterThan(0);
+
+    const times: number[] = [];
+    for (const { e164, d } of batch) {
+      const sent = await stack.outbox({ to: e164 });
+      expect(sent).toHaveLength(1);
+      expect(tapIn(sent[0]!.body)).toBe(d.secret);
+      times.push(Date.parse(sent[0]!.time));
+    }
+    times.sort((a, b) => a - b);
+    const intervalMs = 60_000 / perMinute;
+    for (let i = 0; i < times.length; i++) {
+      for (let j = i + 1; j < times.length; j++) {
+        // j - i sends after the i-th within (t_j - t_i): never more than the rate allows (50 ms for clock jitter).
+        expect(j - i).toBeLessThanOrEqual(Math.floor((times[j]! - times[i]! + 50) / intervalMs));
+      }
+    }
+  }, 90_000);
+
+  it('no process logged a TAP secret or a full phone number', () => {
+    expect(secrets.length).toBeGreaterThan(10);
+    let scanned = 0;
+    for (const [name, lines] of stack.logs) {
+      for (const line of lines) {
+        scanned += 1;
+        for (const secret of secrets) expect(line.includes(secret), `${name} logged a TAP`).toBe(false);
+        const digits = line.replace(/[\s().-]/g, '');
+        for (const phone of phones) expect(digits.includes(phone), `${name} logged a phone number`).toBe(false);
+      }
+    }
+    expect(scanned).toBeGreaterThan(50);
+  });
+});
