@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type * as AzureFunctions from '@azure/functions';
 import type { HttpResponse as HttpResponseType } from '@azure/functions';
 import { logEvents } from './logs.js';
 import type { Logger } from './logs.js';
@@ -27,8 +28,13 @@ export interface LocalHost {
   close(): Promise<void>;
 }
 
-/** Bytes of an oversized upload we read and throw away so the client can see the 413 before the socket closes. */
-const DISCARD_LIMIT_BYTES = 1024 * 1024;
+/**
+ * After a 413 the connection closes, but not at once: a socket closed with unread upload data
+ * answers with a reset, which can destroy our 413 in the client's buffers before it is read. So
+ * we linger (nginx's lingering close): read and drop at most LINGER_BYTES, close after LINGER_MS.
+ */
+const LINGER_BYTES = 8 * 1024 * 1024;
+const LINGER_MS = 2_000;
 
 interface CompiledRoute {
   readonly route: BoundRoute;
@@ -38,8 +44,10 @@ interface CompiledRoute {
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   // Runtime classes come from the default export: the package is a CJS bundle whose named exports
-  // Node's ESM loader cannot see (reference toolchain gotcha 6).
-  const functions = (await import('@azure/functions')).default;
+  // Node's ESM loader cannot see (reference toolchain gotcha 6). Loaders that already unwrap
+  // CommonJS (tsx does, in some setups) hand back the exports object itself, hence the fallback.
+  const loaded = (await import('@azure/functions')) as typeof AzureFunctions & { default?: typeof AzureFunctions };
+  const functions = loaded.default ?? loaded;
   const compiled = options.routes.map(compileRoute);
   const { logger } = options;
 
@@ -157,7 +165,7 @@ function findRoute(
 function readBounded(req: IncomingMessage, limitBytes: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limitBytes) {
-    discard(req, 0);
+    lingerThenClose(req);
     return Promise.resolve(undefined);
   }
   return new Promise((resolve, reject) => {
@@ -167,7 +175,7 @@ function readBounded(req: IncomingMessage, limitBytes: number): Promise<Buffer |
       total += chunk.byteLength;
       if (total > limitBytes) {
         cleanup();
-        discard(req, total);
+        lingerThenClose(req);
         resolve(undefined);
         return;
       }
@@ -192,15 +200,27 @@ function readBounded(req: IncomingMessage, limitBytes: number): Promise<Buffer |
   });
 }
 
-/** Read and drop the rest of an oversized upload, up to a bound, then drop the connection. */
-function discard(req: IncomingMessage, alreadyRead: number): void {
-  let discarded = alreadyRead;
+/** Drop the rest of an oversized upload, within bounds, and close without a reset (see LINGER_BYTES). */
+function lingerThenClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  let dropped = 0;
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
   req.on('data', (chunk: Buffer) => {
-    discarded += chunk.byteLength;
-    if (discarded > DISCARD_LIMIT_BYTES) req.destroy();
+    dropped += chunk.byteLength;
+    // Past the byte bound, stop reading: TCP backpressure holds the client until the timer ends
+    // the connection, by which time it has read the 413 (destroying now could reset it away).
+    if (dropped > LINGER_BYTES) req.pause();
   });
+  req.on('end', () => socket.destroy());
   req.on('error', () => undefined);
   req.resume();
+  // Node finishes a `Connection: close` response with socket.destroySoon(), which would reset a
+  // socket with unread upload; half-close instead and let the bounds above end it.
+  socket.destroySoon = () => {
+    socket.end();
+  };
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

@@ -1,0 +1,125 @@
+// `pnpm bench:intake`: the intake's local host over loopback HTTP against the Service Bus emulator
+// (each its own process, plus the tenant simulator for the relay token), at concurrency 1 and 32,
+// and a bare SDK send to the same emulator in the same run, for the ratio. Bounded counts only.
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { ServiceBusClient } from '@azure/service-bus';
+import { adminUrlOf, intakeEnv, startEmulator, startIntake, startTenantSimulator } from '../test/helpers/stack.js';
+import { callout } from '../test/helpers/callouts.js';
+
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 500);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4_000);
+const CONCURRENCY = 32;
+const WARMUP = 300;
+const BARE_SENDS = 500;
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
+
+interface Phase {
+  readonly name: string;
+  readonly requests: number;
+  readonly concurrency: number;
+  readonly seconds: number;
+  readonly latenciesMs: number[];
+  readonly statuses: Map<number, number>;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const fmt = (n: number) => n.toFixed(2);
+
+async function main(): Promise<void> {
+  const [emulator, tenant] = await Promise.all([startEmulator(), startTenantSimulator()]);
+  const intake = await startIntake({ ...intakeEnv(emulator, tenant, await tenant.relayAppId()), LOG_LEVEL });
+  const token = await tenant.relayToken();
+  const url = new URL('/api/tap-requests', intake.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const purge = () => fetch(`${adminUrlOf(emulator)}/queues/tap-requests/purge`, { method: 'POST' });
+
+  const postOnce = (body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        url,
+        { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  async function phase(name: string, requests: number, concurrency: number): Promise<Phase> {
+    const bodies = Array.from({ length: requests }, () => JSON.stringify(callout()));
+    const latenciesMs: number[] = [];
+    const statuses = new Map<number, number>();
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < requests; i = next++) {
+          const t0 = performance.now();
+          const status = await postOnce(bodies[i] ?? '');
+          latenciesMs.push(performance.now() - t0);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    latenciesMs.sort((a, b) => a - b);
+    return { name, requests, concurrency, seconds, latenciesMs, statuses };
+  }
+
+  try {
+    await phase('warm-up', WARMUP, 8);
+    await purge();
+    const c1 = await phase('concurrency 1', SEQUENTIAL, 1);
+    await purge();
+    const c32 = await phase('concurrency 32', CONCURRENT, CONCURRENCY);
+    await purge();
+
+    // The floor: one SDK send from this process to the same emulator, no HTTP, no auth.
+    const client = new ServiceBusClient(emulator.connectionString);
+    const sender = client.createSender('tap-requests');
+    const body = Buffer.from(JSON.stringify(callout()));
+    for (let i = 0; i < 50; i++) await sender.sendMessages({ messageId: randomUUID(), body, contentType: 'application/json' });
+    const bare: number[] = [];
+    for (let i = 0; i < BARE_SENDS; i++) {
+      const t0 = performance.now();
+      await sender.sendMessages({ messageId: randomUUID(), correlationId: randomUUID(), body, contentType: 'application/json', applicationProperties: { traceparent: `00-${randomUUID().replace(/-/g, '')}-00f067aa0ba902b7-01` } });
+      bare.push(performance.now() - t0);
+    }
+    bare.sort((a, b) => a - b);
+    await sender.close();
+    await client.close();
+    await purge();
+
+    const bareP50 = percentile(bare, 50);
+    const rows = [c1, c32].map((p) => ({
+      phase: p.name,
+      requests: p.requests,
+      'req/s': Math.round(p.requests / p.seconds),
+      'p50 ms': fmt(percentile(p.latenciesMs, 50)),
+      'p95 ms': fmt(percentile(p.latenciesMs, 95)),
+      'p99 ms': fmt(percentile(p.latenciesMs, 99)),
+      'max ms': fmt(p.latenciesMs[p.latenciesMs.length - 1] ?? NaN),
+      statuses: [...p.statuses].map(([s, n]) => `${s}x${n}`).join(' '),
+    }));
+    process.stdout.write(`\nintake over loopback HTTP -> local host -> Service Bus emulator (intake LOG_LEVEL=${LOG_LEVEL})\n`);
+    console.table(rows);
+    process.stdout.write(`bare SDK send p50: ${fmt(bareP50)} ms (p95 ${fmt(percentile(bare, 95))} ms, ${BARE_SENDS} sequential sends)\n`);
+    process.stdout.write(`intake p50 at concurrency 1 / bare send p50: ${(percentile(c1.latenciesMs, 50) / bareP50).toFixed(2)}x\n`);
+    const rate32 = c32.requests / c32.seconds;
+    const p99 = percentile(c32.latenciesMs, 99);
+    const allAccepted = [c1, c32].every((p) => p.statuses.get(202) === p.requests);
+    process.stdout.write(
+      `targets at concurrency 32: >= 1000 accepted req/s: ${rate32 >= 1000 ? 'met' : 'MISSED'} (${Math.round(rate32)}); p99 <= 25 ms: ${p99 <= 25 ? 'met' : 'MISSED'} (${fmt(p99)} ms); every answer 202: ${allAccepted ? 'yes' : 'NO'}\n`,
+    );
+    if (!allAccepted) process.exitCode = 1;
+  } finally {
+    agent.destroy();
+    await Promise.all([intake.process.stop(), tenant.process.stop(), emulator.stop()]);
+  }
+}
+
+await main();

@@ -1,0 +1,18 @@
+// The Azure Functions entry (package.json `main` loads it through functions.js). The host imports
+// it once per worker process; each `app.http` call registers one row of the route table.
+import { app } from '@azure/functions';
+import { main } from './main.js';
+import type { Intake } from './main.js';
+
+export function registerFunctions(intake: Intake): void {
+  for (const route of intake.routes) {
+    app.http(route.name, {
+      methods: [...route.methods],
+      route: route.route,
+      authLevel: route.authLevel,
+      handler: route.handler,
+    });
+  }
+}
+
+registerFunctions(main());

@@ -1,0 +1,34 @@
+// `pnpm --filter @tapline/intake start:local`: the intake on the local stack, configured from the
+// environment (README), serving the same route table as the Functions entry. Prints
+// `intake ready at <url>` once it accepts requests; stops cleanly on SIGINT/SIGTERM.
+import { startLocalHost } from './local-host.js';
+import { logEvents } from './logs.js';
+import { main } from './main.js';
+
+const intake = main();
+const host = await startLocalHost({
+  routes: intake.routes,
+  host: intake.config.INTAKE_HOST,
+  port: intake.config.INTAKE_PORT,
+  bodyLimitBytes: intake.config.INTAKE_BODY_LIMIT_BYTES,
+  logger: intake.logger,
+});
+intake.logger.info({ event: logEvents.hostReady, url: host.url }, 'intake local host ready');
+process.stdout.write(`intake ready at ${host.url}\n`);
+
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  Promise.all([host.close(), intake.close()])
+    .then(() => {
+      intake.logger.info({ event: logEvents.hostStopped, signal }, 'intake local host stopped');
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      intake.logger.error({ event: logEvents.hostStopped, signal, err: error }, 'intake local host stopped with an error');
+      process.exit(1);
+    });
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
