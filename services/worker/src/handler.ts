@@ -9,6 +9,7 @@ import {
 } from '@tapline/domain';
 import type { DeadLetterReason, MessageDecodeResult, RequestStatus, TapRequestMessage } from '@tapline/domain';
 import { sleep } from '@tapline/graph';
+import { createRetrier, retryingDirectory, retryingSender, retryingTapIssuer } from './in-process-retry.js';
 import type { HandlerContext, InboundMessage, Outcome } from '@tapline/messaging';
 import type { IssueMemo } from './issue.js';
 import { LOG, error, info, warn } from './logs.js';
@@ -37,12 +38,26 @@ export function createRequestHandler(deps: WorkerDeps): (decoded: DecodedRequest
     const log = hctx.logger.child({ requestId: msg.requestId, attempt });
     const memo: IssueMemo = { secrets: [] };
     const ctx: AttemptContext = { attempt, memo, log };
-    const started = Date.now();
-    const { settings } = deps;
+    const retrier = createRetrier({
+      deadline: Date.now() + deps.settings.inProcessRetryBudgetMs,
+      baseDelayMs: deps.settings.inProcessBaseDelayMs,
+      maxDelayMs: deps.settings.inProcessMaxDelayMs,
+      random: deps.random,
+      signal: hctx.signal,
+      onRetry: (err, delayMs, tries) => info(log, LOG.inProcessRetry, { tries, delayMs: Math.round(delayMs), error: errorText(err, memo) }),
+    });
+    // Calls retry one by one; what fails outside them (a busy target lease, a ledger conflict)
+    // retries the attempt from the top, which is safe: the ledger says where we are.
+    const attemptDeps: WorkerDeps = {
+      ...deps,
+      directory: retryingDirectory(deps.directory, retrier),
+      tapIssuer: retryingTapIssuer(deps.tapIssuer, retrier),
+      deliveries: retryingSender(deps.deliveries, retrier),
+    };
 
-    for (let retry = 0; ; retry++) {
+    for (let tries = 0; ; tries++) {
       try {
-        const result = await processRequest(deps, msg, ctx);
+        const result = await processRequest(attemptDeps, msg, ctx);
         if (result === 'issued') {
           deps.metrics.issued();
           info(log, LOG.issued);
@@ -53,10 +68,9 @@ export function createRequestHandler(deps: WorkerDeps): (decoded: DecodedRequest
         return { kind: 'complete' };
       } catch (err) {
         if (isRetryable(err)) {
-          const backoff = Math.min(settings.inProcessMaxDelayMs, settings.inProcessBaseDelayMs * 2 ** retry) * (0.5 + deps.random() / 2);
-          const delay = Math.max(backoff, err.retryAfterMs ?? 0);
-          if (Date.now() - started + delay < settings.inProcessRetryBudgetMs && !hctx.signal.aborted) {
-            info(log, LOG.inProcessRetry, { retry: retry + 1, delayMs: Math.round(delay), error: errorText(err, memo) });
+          const delay = retrier.nextDelay(err, tries);
+          if (delay !== undefined) {
+            info(log, LOG.inProcessRetry, { attempt: tries + 1, delayMs: Math.round(delay), error: errorText(err, memo) });
             try {
               await sleep(delay, hctx.signal);
             } catch {
