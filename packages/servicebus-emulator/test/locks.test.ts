@@ -50,8 +50,9 @@ describe('peek-locks through the real SDK', () => {
     await sleep(600);
     const renewed = await receiver.renewMessageLock(message!);
     expect(renewed.getTime()).toBeGreaterThan(firstLock + 400);
+    // Wait until the original 2 s lock has run out.
     await sleep(Math.max(0, firstLock - Date.now()) + 200);
-    // Past the original 1 s lock: still ours, never redelivered.
+    // Past the original lock: still ours, never redelivered.
     expect(await countsOf(emulator, 'renew')).toMatchObject({ active: 1, locked: 1 });
     await receiver.completeMessage(message!);
     expect((await countsOf(emulator, 'renew')).active).toBe(0);

@@ -19,7 +19,7 @@ afterAll(async () => {
 describe('time-driven behaviour through the real SDK', () => {
   it('schedules, cancels, and enqueues a scheduled message only at its time', async () => {
     const sender = client.createSender('scheduled');
-    const at = new Date(Date.now() + 1_500);
+    const at = new Date(Date.now() + 2_500);
     const [keep, cancel] = await sender.scheduleMessages([{ body: 'keep' }, { body: 'cancel' }], at);
     await sender.sendMessages({ body: 'plain send, scheduled', scheduledEnqueueTimeUtc: at });
     expect(await countsOf(emulator, 'scheduled')).toMatchObject({ active: 0, scheduled: 3 });
@@ -55,7 +55,7 @@ describe('time-driven behaviour through the real SDK', () => {
 
     const receiver = client.createReceiver('dedup', { receiveMode: 'receiveAndDelete' });
     expect((await receiver.receiveMessages(2, { maxWaitTimeInMs: 5_000 })).map(bodyOf)).toEqual(['one', 'two']);
-    await sleep(1_200); // the window is 1 s
+    await sleep(2_200); // the window is 2 s
     await sender.sendMessages({ body: 'one, later', messageId: 'dup-1' });
     expect((await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 })).map(bodyOf)).toEqual(['one, later']);
   });
@@ -64,8 +64,8 @@ describe('time-driven behaviour through the real SDK', () => {
     await client.createSender('ttl-deadletter').sendMessages({ body: 'stale', timeToLive: 60_000 });
     const receiver = client.createReceiver('ttl-deadletter');
     const [peeked] = await receiver.peekMessages(1);
-    // The queue's defaultMessageTimeToLive (1 s) caps the message's own 60 s.
-    expect(peeked!.expiresAtUtc!.getTime() - peeked!.enqueuedTimeUtc!.getTime()).toBe(1_000);
+    // The queue's defaultMessageTimeToLive (2 s) caps the message's own 60 s.
+    expect(peeked!.expiresAtUtc!.getTime() - peeked!.enqueuedTimeUtc!.getTime()).toBe(2_000);
     await waitFor(async () => ((await countsOf(emulator, 'ttl-deadletter')).deadLettered === 1 ? true : undefined), 'expiry');
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
     const [dead] = await client.createReceiver('ttl-deadletter', { subQueueType: 'deadLetter' }).receiveMessages(1, { maxWaitTimeInMs: 5_000 });

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type net from 'node:net';
+import type { AmqpCounters } from '../amqp/server.js';
 import type { Namespace } from '../queue/namespace.js';
 import type { QueueCounts } from '../queue/queue.js';
 
@@ -14,9 +15,9 @@ export interface AdminServer {
  *   GET  /queues                 -> {"queues":{"<name>":{active,scheduled,deferred,deadLettered,locked}}}
  *   GET  /queues/<name>          -> {active,scheduled,deferred,deadLettered,locked}
  *   POST /queues/<name>/purge    -> {"purged":<n>}   (tests only)
- *   GET  /stats                  -> this process's CPU time and memory (benchmarks)
+ *   GET  /stats                  -> this process's CPU time and memory, AMQP totals (benchmarks, tests)
  */
-export async function startAdminServer(port: number, namespace: Namespace): Promise<AdminServer> {
+export async function startAdminServer(port: number, namespace: Namespace, amqp: () => AmqpCounters): Promise<AdminServer> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://admin');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -25,7 +26,7 @@ export async function startAdminServer(port: number, namespace: Namespace): Prom
       res.end(JSON.stringify(body));
     };
     if (req.method === 'GET' && url.pathname === '/health') return send(200, { status: 'ok' });
-    if (req.method === 'GET' && url.pathname === '/stats') return send(200, stats());
+    if (req.method === 'GET' && url.pathname === '/stats') return send(200, { ...stats(), amqp: amqp() });
     if (parts[0] === 'queues') {
       if (parts.length === 1 && req.method === 'GET') {
         const queues: Record<string, QueueCounts> = {};

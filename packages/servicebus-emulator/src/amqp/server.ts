@@ -17,7 +17,17 @@ import { settlementFromOutcome } from './settlement.js';
 
 export interface AmqpServer {
   port: number;
+  /** Totals since start, from the clients' point of view (for tests and /stats). */
+  counters(): AmqpCounters;
   close(): Promise<void>;
+}
+
+export interface AmqpCounters {
+  connections: number;
+  /** Client receivers attached to a queue or dead-letter queue. */
+  receiverLinks: number;
+  /** Client senders attached to a queue. */
+  senderLinks: number;
 }
 
 export interface AmqpServerOptions {
@@ -49,6 +59,7 @@ export async function startAmqpServer(options: AmqpServerOptions): Promise<AmqpS
   const byConnection = new Map<Connection, Set<LinkConsumer>>();
   const replies = new ReplyRoutes();
   const sockets = new Set<net.Socket>();
+  const counters: AmqpCounters = { connections: 0, receiverLinks: 0, senderLinks: 0 };
 
   const connectionOptions = {
     // Keep abandon (modified) and defer (modified + undeliverable-here) apart (pitfall 2).
@@ -59,6 +70,7 @@ export async function startAmqpServer(options: AmqpServerOptions): Promise<AmqpS
   };
 
   const server = net.createServer((socket) => {
+    counters.connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     // rhea enables TCP_NODELAY on accepted sockets only when asked; without it every burst after a
@@ -103,6 +115,7 @@ export async function startAmqpServer(options: AmqpServerOptions): Promise<AmqpS
       return refuse(link, wireError(CONDITION.sessionCannotBeLocked, 410, `The entity '${address}' does not require sessions; sessions are not emulated.`));
     }
     echoAttach(link);
+    counters.receiverLinks++;
     const consumer = new LinkConsumer(link, resolved.queue, resolved.entity);
     consumers.set(link, consumer);
     let set = byConnection.get(context.connection);
@@ -131,6 +144,7 @@ export async function startAmqpServer(options: AmqpServerOptions): Promise<AmqpS
       return refuse(link, wireError('amqp:not-allowed', 400, `Messages cannot be sent to the dead-letter queue '${address}'.`));
     }
     inbound.set(link, { kind: 'queue', queue: resolved.queue });
+    counters.senderLinks++;
     echoAttach(link);
     const local = (link as unknown as { local: { attach: Record<string, unknown> } }).local.attach;
     local.max_message_size = MAX_MESSAGE_SIZE;
@@ -211,6 +225,7 @@ export async function startAmqpServer(options: AmqpServerOptions): Promise<AmqpS
 
   return {
     port: (server.address() as net.AddressInfo).port,
+    counters: () => ({ ...counters }),
     async close() {
       // rhea's own close waits for open sockets (pitfall 16): close the listener, then the sockets.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
