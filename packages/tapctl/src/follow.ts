@@ -14,6 +14,11 @@ export interface FollowOptions {
   readonly timeoutMs: number;
   readonly pollMs: number;
   readonly onStep: (step: TimelineStep) => void;
+  /**
+   * How long to keep reading after the request comes to rest: the services append audit events
+   * just after the last move (Entra resumed, manager notified). Default 1 s; bounded by the timeout.
+   */
+  readonly settleMs?: number;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -26,6 +31,8 @@ export interface FollowResult {
   readonly lastError?: string;
 }
 
+export const DEFAULT_SETTLE_MS = 1000;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function followRequest(options: FollowOptions): Promise<FollowResult> {
@@ -36,7 +43,8 @@ export async function followRequest(options: FollowOptions): Promise<FollowResul
   const printed = new Set<string>();
   let record: RequestRecord | null = null;
   let lastError: string | undefined;
-  let settledRounds = 0;
+  let restingSince: number | undefined;
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
 
   for (let round = 0; round < maxRounds; round++) {
     try {
@@ -50,8 +58,12 @@ export async function followRequest(options: FollowOptions): Promise<FollowResul
           printed.add(step.key);
           options.onStep(step);
         }
-        // One more round after coming to rest picks up audit events written just after the move.
-        if (isAtRest(record.status) && ++settledRounds > 1) return { record, atRest: true };
+        if (isAtRest(record.status)) {
+          restingSince ??= now();
+          if (now() - restingSince >= settleMs) return { record, atRest: true };
+        } else {
+          restingSince = undefined;
+        }
       }
     } catch (err) {
       if (!isRetryable(err)) throw err;
