@@ -3,6 +3,7 @@
 // and a bare SDK send to the same emulator in the same run, for the ratio. Bounded counts only.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ServiceBusClient } from '@azure/service-bus';
 import { adminUrlOf, intakeEnv, startEmulator, startIntake, startTenantSimulator } from '../test/helpers/stack.js';
 import { callout } from '../test/helpers/callouts.js';
@@ -14,8 +15,21 @@ const WARMUP = 300;
 const BARE_SENDS = 500;
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 
+/** CPU time (user + system) of another process, in ms, from /proc (Linux). */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
 interface Phase {
   readonly name: string;
+  /** CPU ms per request spent by each process during the phase. */
+  readonly cpuPerRequestMs: { intake: number; emulator: number; client: number };
   readonly requests: number;
   readonly concurrency: number;
   readonly seconds: number;
@@ -28,7 +42,9 @@ const fmt = (n: number) => n.toFixed(2);
 
 async function main(): Promise<void> {
   const [emulator, tenant] = await Promise.all([startEmulator(), startTenantSimulator()]);
-  const intake = await startIntake({ ...intakeEnv(emulator, tenant, await tenant.relayAppId()), LOG_LEVEL });
+  // BENCH_PROFILE_DIR=<dir>: a V8 CPU profile of the intake process, for finding where time goes.
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const intake = await startIntake({ ...intakeEnv(emulator, tenant, await tenant.relayAppId()), LOG_LEVEL }, profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   const token = await tenant.relayToken();
   const url = new URL('/api/tap-requests', intake.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -54,6 +70,7 @@ async function main(): Promise<void> {
     const latenciesMs: number[] = [];
     const statuses = new Map<number, number>();
     let next = 0;
+    const cpuBefore = { intake: cpuMsOf(intake.process.child.pid), emulator: cpuMsOf(emulator.child.pid), client: process.cpuUsage() };
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -66,8 +83,14 @@ async function main(): Promise<void> {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const client = process.cpuUsage(cpuBefore.client);
+    const cpuPerRequestMs = {
+      intake: (cpuMsOf(intake.process.child.pid) - cpuBefore.intake) / requests,
+      emulator: (cpuMsOf(emulator.child.pid) - cpuBefore.emulator) / requests,
+      client: (client.user + client.system) / 1000 / requests,
+    };
     latenciesMs.sort((a, b) => a - b);
-    return { name, requests, concurrency, seconds, latenciesMs, statuses };
+    return { name, requests, concurrency, seconds, latenciesMs, statuses, cpuPerRequestMs };
   }
 
   try {
@@ -104,8 +127,10 @@ async function main(): Promise<void> {
       'p99 ms': fmt(percentile(p.latenciesMs, 99)),
       'max ms': fmt(p.latenciesMs[p.latenciesMs.length - 1] ?? NaN),
       statuses: [...p.statuses].map(([s, n]) => `${s}x${n}`).join(' '),
+      'CPU ms/req intake|emulator|client': [p.cpuPerRequestMs.intake, p.cpuPerRequestMs.emulator, p.cpuPerRequestMs.client].map(fmt).join(' | '),
     }));
-    process.stdout.write(`\nintake over loopback HTTP -> local host -> Service Bus emulator (intake LOG_LEVEL=${LOG_LEVEL})\n`);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    process.stdout.write(`\nintake over loopback HTTP -> local host -> Service Bus emulator (intake LOG_LEVEL=${LOG_LEVEL}; load average ${load})\n`);
     console.table(rows);
     process.stdout.write(`bare SDK send p50: ${fmt(bareP50)} ms (p95 ${fmt(percentile(bare, 95))} ms, ${BARE_SENDS} sequential sends)\n`);
     process.stdout.write(`intake p50 at concurrency 1 / bare send p50: ${(percentile(c1.latenciesMs, 50) / bareP50).toFixed(2)}x\n`);

@@ -21,6 +21,8 @@ export const intakeConfigSchema = z
     INTAKE_JWKS_COOLDOWN_MS: env.durationMs({ min: 1_000, max: 3_600_000 }).default(30_000),
     INTAKE_JWKS_CACHE_MAX_AGE_MS: env.durationMs({ min: 60_000, max: 86_400_000 }).default(3_600_000),
     INTAKE_JWKS_TIMEOUT_MS: env.durationMs({ min: 100, max: 5_000 }).default(500),
+    INTAKE_TOKEN_CACHE_SIZE: env.integer({ min: 0, max: 100_000 }).default(1_000),
+    INTAKE_TOKEN_CACHE_TTL_MS: env.durationMs({ min: 1_000, max: 3_600_000 }).default(600_000),
     // Defaults shared with the worker's eligibility check 1 (DEFAULT_ELIGIBILITY_POLICY).
     INTAKE_HANDLED_STAGES: env.list(z.string(), { min: 1 }).default([...DEFAULT_ELIGIBILITY_POLICY.handled.stages]),
     INTAKE_HANDLED_REQUEST_TYPES: env.list(z.string(), { min: 1 }).default([...DEFAULT_ELIGIBILITY_POLICY.handled.requestTypes]),

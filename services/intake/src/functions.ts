@@ -15,4 +15,8 @@ export function registerFunctions(intake: Intake): void {
   }
 }
 
-registerFunctions(main());
+const intake = main();
+registerFunctions(intake);
+// The host loads this module once per worker; connect while it finishes starting, so the first
+// invocation does not pay for the AMQP connection (warmUp logs, never throws).
+void intake.warmUp();

@@ -6,6 +6,8 @@ import { logEvents } from './logs.js';
 import { main } from './main.js';
 
 const intake = main();
+// Connect before announcing readiness, so the first request does not pay for the connection.
+await intake.warmUp();
 const host = await startLocalHost({
   routes: intake.routes,
   host: intake.config.INTAKE_HOST,

@@ -10,6 +10,8 @@ export const logEvents = {
   enqueueUnavailable: 'intake.enqueue.unavailable',
   enqueueFailed: 'intake.enqueue.failed',
   handlerFailed: 'intake.handler.failed',
+  queueConnected: 'intake.queue.connected',
+  queueConnectFailed: 'intake.queue.connect_failed',
   hostReady: 'intake.host.ready',
   hostStopped: 'intake.host.stopped',
 } as const;

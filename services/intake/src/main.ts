@@ -7,6 +7,7 @@ import { createAuthenticator, entraIssuers } from './auth/authenticator.js';
 import { remoteKeySet } from './auth/remote-key-set.js';
 import { intakeConfigSchema } from './config.js';
 import type { IntakeEnv } from './config.js';
+import { logEvents } from './logs.js';
 import type { Logger } from './logs.js';
 import { createCountingMetrics } from './metrics.js';
 import type { CountingMetrics } from './metrics.js';
@@ -20,6 +21,8 @@ export interface Intake {
   readonly routes: readonly BoundRoute[];
   readonly logger: Logger;
   readonly metrics: CountingMetrics;
+  /** Connects to Service Bus ahead of the first request; logs and resolves false if it cannot yet. */
+  warmUp(): Promise<boolean>;
   /** Closes the Service Bus connection. */
   close(): Promise<void>;
 }
@@ -53,6 +56,7 @@ export function composeIntake(config: IntakeEnv, overrides: Partial<IntakePorts>
       issuers: config.INTAKE_ISSUERS ?? entraIssuers(config.INTAKE_TENANT_ID),
       allowedCallers: config.INTAKE_ALLOWED_CALLERS,
       clockSkewSeconds: config.INTAKE_CLOCK_SKEW_SECONDS,
+      cache: { maxEntries: config.INTAKE_TOKEN_CACHE_SIZE, ttlMs: config.INTAKE_TOKEN_CACHE_TTL_MS },
       keys: remoteKeySet({
         jwksUri,
         cooldownMs: config.INTAKE_JWKS_COOLDOWN_MS,
@@ -75,7 +79,19 @@ export function composeIntake(config: IntakeEnv, overrides: Partial<IntakePorts>
     settings: overrides.settings ?? settingsFrom(config),
     clock: overrides.clock ?? (() => new Date()),
   };
-  return { config, routes: bindRoutes(ports), logger, metrics, close: () => sender.close() };
+  const warmUp = async (): Promise<boolean> => {
+    const started = performance.now();
+    try {
+      await sender.open();
+      logger.info({ event: logEvents.queueConnected, durationMs: Math.round(performance.now() - started) }, 'connected to the request queue');
+      return true;
+    } catch (error) {
+      // Not fatal: requests answer 503 until the broker is reachable, and each send retries.
+      logger.warn({ event: logEvents.queueConnectFailed, error: error instanceof Error ? error.message : 'unknown' }, 'request queue not reachable yet');
+      return false;
+    }
+  };
+  return { config, routes: bindRoutes(ports), logger, metrics, warmUp, close: () => sender.close() };
 }
 
 export function main(env: NodeJS.ProcessEnv = process.env): Intake {

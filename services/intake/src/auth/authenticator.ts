@@ -4,6 +4,7 @@
 import { errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { readBearerToken } from './bearer.js';
+import { createVerifiedTokenCache } from './verified-tokens.js';
 
 export interface AuthenticatorOptions {
   readonly tenantId: string;
@@ -16,6 +17,10 @@ export interface AuthenticatorOptions {
   readonly clockSkewSeconds: number;
   /** Key resolver: `remoteKeySet` in production, a local JWKS in unit tests. */
   readonly keys: JWTVerifyGetKey;
+  /** Verified tokens to remember (see verified-tokens.ts); 0 verifies every request. */
+  readonly cache?: { readonly maxEntries: number; readonly ttlMs: number };
+  /** Seconds since the epoch; for tests. */
+  readonly now?: () => number;
 }
 
 export interface Caller {
@@ -67,6 +72,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     clockTolerance: options.clockSkewSeconds,
     requiredClaims: ['exp', 'tid'],
   };
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const verified = createVerifiedTokenCache({
+    maxEntries: options.cache?.maxEntries ?? 0,
+    ttlMs: options.cache?.ttlMs ?? 0,
+    clockSkewSeconds: options.clockSkewSeconds,
+  });
 
   return {
     async authenticate(authorizationHeader) {
@@ -74,11 +85,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (bearer.kind === 'missing') return unauthenticated('missing_token');
       if (bearer.kind === 'malformed') return unauthenticated('malformed_token');
 
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(bearer.token, options.keys, verifyOptions));
-      } catch (error) {
-        return translateJoseError(error);
+      let payload = verified.get(bearer.token, now());
+      if (payload === undefined) {
+        try {
+          ({ payload } = await jwtVerify(bearer.token, options.keys, { ...verifyOptions, currentDate: new Date(now() * 1000) }));
+        } catch (error) {
+          return translateJoseError(error);
+        }
+        verified.remember(bearer.token, payload, now());
       }
 
       if (typeof payload.tid !== 'string' || payload.tid.toLowerCase() !== tenantId) return unauthenticated('wrong_tenant');

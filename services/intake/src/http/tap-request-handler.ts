@@ -2,44 +2,38 @@
 // (no Graph call, no storage write): the relay waits for this answer, and the worker decides.
 // Order matters: the token is checked before the body is read, so an anonymous caller cannot
 // probe the parser, and the body is bounded before it is parsed.
+// One log line per request, fields gathered as we go (no child logger per request: cheaper, and
+// the line carries everything: invocation, caller, request, outcome, duration).
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { decodeExtensionEvent, isHandledRequest } from '@tapline/domain';
 import type { AssignmentRequestEvent } from '@tapline/domain';
 import { logEvents } from '../logs.js';
-import type { Logger } from '../logs.js';
 import type { IntakePorts } from '../ports.js';
 import { toOutgoingRequest } from '../queue/tap-request-message.js';
 import { continueTrace } from '../trace-context.js';
 import { authFailureResponse } from './auth-response.js';
+import { classifyEnqueueError } from './enqueue-error.js';
 import { isJsonContentType, readJsonBody } from './json-body.js';
 import { internalError, invalidRequest, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from './problem.js';
-import { classifyEnqueueError } from './enqueue-error.js';
 
 export type AnswerStatus = 'accepted' | 'ignored';
 
 export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
-  const { authenticator, sender, metrics, settings, clock } = ports;
+  const { authenticator, sender, metrics, settings, clock, logger } = ports;
 
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const started = performance.now();
-    const log = ports.logger.child({ invocationId: context.invocationId });
+    const fields: Record<string, unknown> = { invocationId: context.invocationId };
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
-    const invalid = (logger: Logger, reason: string, response: HttpResponseInit, field?: string): HttpResponseInit => {
+
+    const invalid = (reason: string, response: HttpResponseInit, field?: string): HttpResponseInit => {
       metrics.requestHandled('invalid', { reason });
-      logger.warn({ event: logEvents.requestInvalid, reason, status: response.status, ...(field === undefined ? {} : { field }) }, 'request refused');
+      logger.warn({ ...fields, event: logEvents.requestInvalid, reason, status: response.status, ...(field === undefined ? {} : { field }) }, 'request refused');
       return response;
     };
-    const ignore = (
-      logger: Logger,
-      why: { reason: string; stage?: string; requestType?: string },
-      requestId: string | null,
-      stageInstanceId?: string,
-    ): HttpResponseInit => {
+    const ignore = (why: { reason: string; stage?: string; requestType?: string }, requestId: string | null): HttpResponseInit => {
       metrics.requestHandled('ignored', why);
-      logger.info(
-        { event: logEvents.requestIgnored, ...why, ...(requestId === null ? {} : { requestId }), ...(stageInstanceId === undefined ? {} : { stageInstanceId }) },
-        'request not enqueued',
-      );
+      logger.info({ ...fields, event: logEvents.requestIgnored, ...why }, 'request not enqueued');
       return answer(requestId, 'ignored');
     };
 
@@ -47,63 +41,61 @@ export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
     if (!auth.ok) {
       if (auth.kind === 'unavailable') {
         metrics.requestHandled('unavailable', { reason: auth.reason });
-        log.warn({ event: logEvents.authKeysUnavailable, durationMs: elapsed() }, 'signing keys unavailable');
+        logger.warn({ ...fields, event: logEvents.authKeysUnavailable, durationMs: elapsed() }, 'signing keys unavailable');
       } else {
         metrics.requestHandled(auth.kind === 'forbidden' ? 'forbidden' : 'unauthenticated', { reason: auth.reason });
-        log.warn(
-          { event: logEvents.authRejected, reason: auth.reason, ...(auth.kind === 'forbidden' ? { callerAppId: auth.callerAppId } : {}) },
+        logger.warn(
+          { ...fields, event: logEvents.authRejected, reason: auth.reason, ...(auth.kind === 'forbidden' ? { callerAppId: auth.callerAppId } : {}) },
           'caller rejected',
         );
       }
       return authFailureResponse(auth, settings.retryAfterSeconds);
     }
-    const caller = log.child({ callerAppId: auth.caller.appId });
+    fields.callerAppId = auth.caller.appId;
 
     if (!isJsonContentType(request.headers.get('content-type'))) {
-      return invalid(caller, 'unsupported_media_type', unsupportedMediaType());
+      return invalid('unsupported_media_type', unsupportedMediaType());
     }
     const body = await readJsonBody(request, settings.bodyLimitBytes);
     if (!body.ok) {
       return body.reason === 'too_large'
-        ? invalid(caller, 'too_large', payloadTooLarge(settings.bodyLimitBytes))
-        : invalid(caller, 'unparsable', invalidRequest('(body)', body.detail));
+        ? invalid('too_large', payloadTooLarge(settings.bodyLimitBytes))
+        : invalid('unparsable', invalidRequest('(body)', body.detail));
     }
     const decoded = decodeExtensionEvent(body.value);
     if (!decoded.ok) {
       const { field, message } = decoded.error;
-      return invalid(caller, 'contract', invalidRequest(field, `${field} ${message}.`), field);
+      return invalid('contract', invalidRequest(field, `${field} ${message}.`), field);
     }
 
     const event = decoded.event;
-    if (event.kind === 'connectionTest') {
-      return ignore(caller, { reason: 'connectionTest' }, null);
-    }
-    if (event.kind === 'preExpiration') {
-      return ignore(caller, { reason: 'unhandledStage', stage: event.stage }, event.requestId, event.stageInstanceId);
-    }
+    if (event.kind === 'connectionTest') return ignore({ reason: 'connectionTest' }, null);
+    fields.requestId = event.requestId;
+    fields.stageInstanceId = event.stageInstanceId;
+    if (event.kind === 'preExpiration') return ignore({ reason: 'unhandledStage', stage: event.stage }, event.requestId);
     const unhandled = unhandledReason(event, settings);
     if (unhandled !== undefined) {
-      return ignore(caller, { reason: unhandled, stage: event.stage, requestType: event.requestType }, event.requestId, event.stageInstanceId);
+      return ignore({ reason: unhandled, stage: event.stage, requestType: event.requestType }, event.requestId);
     }
 
     const trace = continueTrace(request.headers.get('traceparent') ?? context.traceContext?.traceParent ?? null, request.headers.get('tracestate'));
-    const requestLog = caller.child({ requestId: event.requestId, stageInstanceId: event.stageInstanceId, traceId: trace.traceId });
+    fields.traceId = trace.traceId;
     try {
       await sender.send(toOutgoingRequest(event, { receivedAt: clock(), trace }));
     } catch (error) {
       const failure = classifyEnqueueError(error);
       if (failure.retryable) {
         metrics.requestHandled('unavailable', { reason: 'queue_unavailable' });
-        requestLog.warn({ event: logEvents.enqueueUnavailable, error: failure.summary, durationMs: elapsed() }, 'tap-requests unavailable');
+        logger.warn({ ...fields, event: logEvents.enqueueUnavailable, error: failure.summary, durationMs: elapsed() }, 'tap-requests unavailable');
         return serviceUnavailable(settings.retryAfterSeconds, 'The request queue is unavailable; retry later.');
       }
       metrics.requestHandled('failed', { reason: 'enqueue_failed' });
-      requestLog.error({ event: logEvents.enqueueFailed, error: failure.summary, durationMs: elapsed() }, 'enqueue failed');
+      logger.error({ ...fields, event: logEvents.enqueueFailed, error: failure.summary, durationMs: elapsed() }, 'enqueue failed');
       return internalError();
     }
 
     metrics.requestHandled('accepted', { stage: event.stage, requestType: event.requestType });
-    requestLog.info({ event: logEvents.requestAccepted, stage: event.stage, durationMs: elapsed() }, 'request accepted');
+    logger.info({ ...fields, event: logEvents.requestAccepted, stage: event.stage, durationMs: elapsed() }, 'request accepted');
     return answer(event.requestId, 'accepted');
   };
 }

@@ -61,6 +61,11 @@ export function createInMemoryRequestQueue(options: InMemoryRequestQueueOptions 
       });
       return Promise.resolve();
     },
+    open(): Promise<void> {
+      if (closed) return Promise.reject(new Error('The request queue sender is closed'));
+      if (!available) return Promise.reject(new RetryableError('Service Bus unavailable (in-memory queue switched off)'));
+      return Promise.resolve();
+    },
     close(): Promise<void> {
       closed = true;
       return Promise.resolve();

@@ -23,6 +23,11 @@ export interface RequestQueueSender {
    * `PermanentError` when retrying cannot help (for example an unknown queue).
    */
   send(request: OutgoingRequest): Promise<void>;
+  /**
+   * Connects ahead of the first send (a cold AMQP connection and link can take longer than a
+   * request's budget). Rejects like send when the broker cannot be reached; sends retry anyway.
+   */
+  open(): Promise<void>;
   /** Releases connections; no send is accepted afterwards. */
   close(): Promise<void>;
 }

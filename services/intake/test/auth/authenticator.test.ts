@@ -147,3 +147,75 @@ describe('remote key set', () => {
     expect(await auth.authenticate(bearer(await sign(key, relayClaims())))).toEqual({ ok: false, kind: 'unavailable', reason: 'keys_unavailable' });
   });
 });
+
+describe('verified-token cache', () => {
+  function countingKeys(): { keys: JWTVerifyGetKey; count: () => number } {
+    const local = createLocalJWKSet(jwksOf(key));
+    let count = 0;
+    return {
+      keys: (header, token) => {
+        count++;
+        return local(header, token);
+      },
+      count: () => count,
+    };
+  }
+
+  function cachedAuthenticator(keys: JWTVerifyGetKey, clock: { now: number }, cache = { maxEntries: 2, ttlMs: 600_000 }) {
+    return createAuthenticator({
+      tenantId: TENANT_ID,
+      audiences: [AUDIENCE],
+      issuers: entraIssuers(TENANT_ID),
+      allowedCallers: [RELAY_APP_ID],
+      clockSkewSeconds: 60,
+      keys,
+      cache,
+      now: () => clock.now,
+    });
+  }
+
+  it('verifies a token once and serves repeats from the cache, still checking the caller', async () => {
+    const counting = countingKeys();
+    const clock = { now: now() };
+    const auth = cachedAuthenticator(counting.keys, clock);
+    const token = await sign(key, relayClaims());
+    const forbidden = await sign(key, relayClaims({ appid: OTHER_APP_ID }));
+    for (let i = 0; i < 5; i++) {
+      expect((await auth.authenticate(bearer(token))).ok).toBe(true);
+      expect(await auth.authenticate(bearer(forbidden))).toMatchObject({ ok: false, kind: 'forbidden' });
+    }
+    expect(counting.count()).toBe(2);
+  });
+
+  it('refuses a cached token once it expires', async () => {
+    const clock = { now: now() };
+    const auth = cachedAuthenticator(countingKeys().keys, clock);
+    const token = await sign(key, relayClaims({ exp: clock.now + 120 }));
+    expect((await auth.authenticate(bearer(token))).ok).toBe(true);
+    clock.now += 120 + 61;
+    expect(await auth.authenticate(bearer(token))).toEqual({ ok: false, kind: 'unauthenticated', reason: 'expired' });
+  });
+
+  it('verifies again after the cache lifetime, and evicts the oldest past its size', async () => {
+    const counting = countingKeys();
+    const clock = { now: now() };
+    const auth = cachedAuthenticator(counting.keys, clock, { maxEntries: 2, ttlMs: 60_000 });
+    const [a, b, c] = await Promise.all([sign(key, relayClaims()), sign(key, relayClaims()), sign(key, relayClaims())]);
+    for (const t of [a, b, c]) await auth.authenticate(bearer(t ?? ''));
+    expect(counting.count()).toBe(3);
+    await auth.authenticate(bearer(c ?? '')); // cached
+    await auth.authenticate(bearer(a ?? '')); // evicted by c: verified again
+    expect(counting.count()).toBe(4);
+    clock.now += 61;
+    await auth.authenticate(bearer(a ?? ''));
+    expect(counting.count()).toBe(5);
+  });
+
+  it('never caches a refusal', async () => {
+    const counting = countingKeys();
+    const auth = cachedAuthenticator(counting.keys, { now: now() });
+    const token = await tamperedToken(key, relayClaims());
+    for (let i = 0; i < 3; i++) expect(await auth.authenticate(bearer(token))).toMatchObject({ reason: 'bad_signature' });
+    expect(counting.count()).toBe(3);
+  });
+});

@@ -78,10 +78,10 @@ export function intakeEnv(emulator: { connectionString: string }, tenant: Tenant
   };
 }
 
-export async function startIntake(env: Record<string, string>): Promise<IntakeHost> {
+export async function startIntake(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<IntakeHost> {
   const proc = await spawnReady({
     command: process.execPath,
-    args: [path.join(serviceDir, 'bin/intake-local.js')],
+    args: [...nodeArgs, path.join(serviceDir, 'bin/intake-local.js')],
     env,
     readyLine: /intake ready at (http:\/\/\S+)/,
   });

@@ -276,7 +276,7 @@ describe('POST /api/tap-requests', () => {
     });
 
     it('500 (not 503) when the send fails for a reason retrying cannot fix', async () => {
-      const f = handlerFixture(key, { sender: { send: () => Promise.reject(new Error('Service Bus rejected the message (ServiceBusError/MessagingEntityNotFound)')), close: () => Promise.resolve() } });
+      const f = handlerFixture(key, { sender: { send: () => Promise.reject(new Error('Service Bus rejected the message (ServiceBusError/MessagingEntityNotFound)')), open: () => Promise.resolve(), close: () => Promise.resolve() } });
       const res = await f.call({ body: JSON.stringify(callout()), headers: json() });
       expect(res.status).toBe(500);
       expect(res.json).toMatchObject({ status: 500 });
@@ -293,7 +293,7 @@ describe('POST /api/tap-requests', () => {
     });
 
     it('treats a RetryableError from any sender as 503', async () => {
-      const f = handlerFixture(key, { sender: { send: () => Promise.reject(new RetryableError('down')), close: () => Promise.resolve() } });
+      const f = handlerFixture(key, { sender: { send: () => Promise.reject(new RetryableError('down')), open: () => Promise.resolve(), close: () => Promise.resolve() } });
       expect((await f.call({ body: JSON.stringify(callout()), headers: json() })).status).toBe(503);
     });
   });

@@ -91,6 +91,17 @@ export function describeSenderConformance(name: string, setup: () => Promise<Sen
       expect(elapsed).toBeLessThan(1_000);
     });
 
+    it('opens ahead of the first send; open() on an unreachable broker rejects with a RetryableError', async () => {
+      await harness.sender.open();
+      const down = await harness.unreachableSender();
+      const error = await down.open().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await down.close();
+      expect(isRetryable(error)).toBe(true);
+    });
+
     it('refuses to send after close', async () => {
       const sender = await harness.unreachableSender();
       await sender.close();
