@@ -39,6 +39,8 @@ export const notifierConfigSchema = z
     /** ACS email, custom domain: 30 per minute per resource. Per process: divide by replicas. */
     NOTIFIER_EMAIL_PER_MINUTE: env.integer({ min: 1, max: 100_000 }).default(30),
     NOTIFIER_MANAGER_NOTICES: env.boolean().default(true),
+    /** A manager notice that would wait longer for the email gate is deferred to a later retry. */
+    NOTIFIER_NOTICE_MAX_WAIT_MS: env.durationMs({ min: 0, max: 60_000 }).default(2_000),
     NOTIFIER_EXPIRY_MARGIN_MS: env.durationMs({ min: 0, max: 3_600_000 }).default(120_000),
     /** In-process retries of one provider call (kept well inside the 1 minute message lock). */
     NOTIFIER_PROVIDER_RETRY_BUDGET_MS: env.durationMs({ min: 0, max: 240_000 }).default(20_000),

@@ -3,7 +3,7 @@
 // and lets a RetryableError escape so the whole message is retried later; since the request is
 // already recorded as delivered by then, that retry repeats only the unfinished steps and never
 // the TAP send (DESIGN section 4).
-import { managerNotice, referenceIdFor, type CallbackRef, type DenialReason } from '@tapline/domain';
+import { RetryableError, managerNotice, referenceIdFor, type CallbackRef, type DenialReason } from '@tapline/domain';
 import { AUDIT, NOTICE_SETTLED, RESUME_SETTLED, audit, settled } from './audit-trail.js';
 import type { Channel } from './channel-plan.js';
 import { resumeEntra, type ResumeIntent } from './entra-resume.js';
@@ -21,6 +21,26 @@ export interface FollowUpDeps {
   readonly now: () => Date;
   /** Manager confirmations and denial notices on or off. */
   readonly managerNotices: boolean;
+  /** How long an email sent now would wait for the email channel's rate gate. */
+  readonly emailBacklogMs: () => number;
+  /**
+   * A notice that would wait longer than this for the email gate is deferred (a delayed retry of
+   * the message, which only repeats the unfinished follow-ups): a handler must not sit on a TAP
+   * pipeline slot for a confirmation while SMS capacity goes unused (ACS email allows 30/min,
+   * SMS 200/min).
+   */
+  readonly noticeMaxWaitMs: number;
+  /** False on the last attempt the retry budget allows: then a busy channel means giving up. */
+  readonly canDeferNotice: boolean;
+}
+
+/** Throws a RetryableError (the deferral) when the email channel is busy; 'give-up' on the last attempt. */
+function emailChannelFree(deps: FollowUpDeps, log: Logger): 'go' | 'give-up' {
+  const backlog = deps.emailBacklogMs();
+  if (backlog <= deps.noticeMaxWaitMs) return 'go';
+  if (!deps.canDeferNotice) return 'give-up';
+  info(log, LOG.managerNoticeDeferred, { backlogMs: Math.round(backlog) });
+  throw new RetryableError(`manager notice deferred: the email channel is busy for ${Math.round(backlog)} ms`, { retryAfterMs: backlog });
 }
 
 export async function resumeStep(
@@ -55,6 +75,11 @@ interface NoticeArgs {
 async function sendNotice(deps: FollowUpDeps, log: Logger, args: NoticeArgs): Promise<void> {
   if (!deps.managerNotices || settled(args.done, NOTICE_SETTLED)) return;
   const at = deps.now();
+  if (emailChannelFree(deps, log) === 'give-up') {
+    await audit(deps.ledger, args.requestId, AUDIT.managerNoticeFailed, at, { ...args.detail, code: 'email-busy' });
+    warn(log, LOG.managerNoticeFailed, { code: 'email-busy' });
+    return;
+  }
   if (args.address === undefined) {
     await audit(deps.ledger, args.requestId, AUDIT.managerNoticeSkipped, at, { ...args.detail, why: 'no-contact' });
     info(log, LOG.managerNoticeSkipped, { why: 'no-contact' });
@@ -80,6 +105,12 @@ export async function confirmationStep(
   },
 ): Promise<void> {
   if (!deps.managerNotices || settled(args.done, NOTICE_SETTLED)) return;
+  // Before the directory lookup, so a deferred notice costs no Graph call.
+  if (emailChannelFree(deps, log) === 'give-up') {
+    await audit(deps.ledger, args.requestId, AUDIT.managerNoticeFailed, deps.now(), { code: 'email-busy' });
+    warn(log, LOG.managerNoticeFailed, { code: 'email-busy' });
+    return;
+  }
   const address = deps.managers === undefined ? undefined : await deps.managers.emailOf(args.requestorId);
   await sendNotice(deps, log, {
     requestId: args.requestId,

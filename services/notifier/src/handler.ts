@@ -103,8 +103,10 @@ export function createHandler(deps: HandlerDeps): (decoded: DecodedOutcome, ctx:
     const msg = decoded.message;
     const log = ctx.logger.child({ requestId: msg.requestId, kind: msg.kind, ...(msg.kind === 'delivery' && { tapId: msg.tapId }) });
     info(log, LOG.received);
+    // A busy email channel defers a manager notice to a later attempt, except on the last one.
+    const perMessage: HandlerDeps = { ...deps, canDeferNotice: !shouldDeadLetterAfter(ctx.attempt, deps.retrySchedule) };
     try {
-      return msg.kind === 'delivery' ? await deliver(deps, msg, log) : await reportDenial(deps, msg, log);
+      return msg.kind === 'delivery' ? await deliver(perMessage, msg, log) : await reportDenial(perMessage, msg, log);
     } catch (err) {
       return outcomeForError(deps, msg, ctx.attempt, err, log);
     }

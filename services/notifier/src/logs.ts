@@ -31,6 +31,7 @@ export const LOG = {
   managerNotified: 'manager.notified',
   managerNoticeSkipped: 'manager.notice_skipped',
   managerNoticeFailed: 'manager.notice_failed',
+  managerNoticeDeferred: 'manager.notice_deferred',
   denialReceived: 'denial.received',
   retryScheduled: 'notifier.retry_later',
   deadLettered: 'notifier.dead_letter',

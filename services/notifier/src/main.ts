@@ -77,7 +77,8 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     onPollTimeout: () => warn(logger, LOG.emailPollTimeout),
   });
   const smsDeps = callDeps(createRateGate(config.NOTIFIER_SMS_PER_MINUTE, now, sleep));
-  const emailDeps = callDeps(createRateGate(config.NOTIFIER_EMAIL_PER_MINUTE, now, sleep));
+  const emailGate = createRateGate(config.NOTIFIER_EMAIL_PER_MINUTE, now, sleep);
+  const emailDeps = callDeps(emailGate);
   const graphDeps = callDeps();
   const sms: SmsSender = { send: (m) => callProvider(smsDeps, () => smsAcs.send(m)) };
   const email: EmailSender = { send: (m) => callProvider(emailDeps, () => emailAcs.send(m)) };
@@ -99,6 +100,9 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     managers: managerDirectoryOn(graph.directory),
     now: () => new Date(),
     managerNotices: config.NOTIFIER_MANAGER_NOTICES,
+    emailBacklogMs: () => emailGate.backlogMs(),
+    noticeMaxWaitMs: config.NOTIFIER_NOTICE_MAX_WAIT_MS,
+    canDeferNotice: true,
     policy: {
       channelOrder: config.NOTIFIER_CHANNEL_ORDER,
       expirySafetyMarginMs: config.NOTIFIER_EXPIRY_MARGIN_MS,

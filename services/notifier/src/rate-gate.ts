@@ -12,6 +12,8 @@ export interface RateGate {
   acquire(): Promise<void>;
   /** The provider asked us to wait (429 Retry-After): nobody sends before `untilMs`. */
   pauseUntil(untilMs: number): void;
+  /** How long a caller arriving now would wait for its slot. */
+  backlogMs(): number;
 }
 
 export function createRateGate(perMinute: number, now: () => number, sleep: Sleep): RateGate {
@@ -31,6 +33,9 @@ export function createRateGate(perMinute: number, now: () => number, sleep: Slee
         if (now() >= pausedUntil) return;
       }
       throw new Error('rate gate: could not acquire a slot');
+    },
+    backlogMs() {
+      return Math.max(0, nextSlot - now(), pausedUntil - now());
     },
     pauseUntil(untilMs) {
       if (untilMs > pausedUntil) pausedUntil = untilMs;

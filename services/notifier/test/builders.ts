@@ -113,6 +113,8 @@ export interface Harness {
   readonly managers: FakeManagers;
   readonly secrets: string[];
   clock: Date;
+  /** What the email gate would make a notice wait right now. */
+  emailBacklogMs: number;
   deps: HandlerDeps;
   handle(message: TapDeliveryMessage | TapDenialMessage, attempt?: number): Promise<Outcome>;
 }
@@ -129,6 +131,7 @@ export function harness(options: { channelOrder?: Channel[]; managerNotices?: bo
   const h: Harness = {
     ring, ledger, inbox, sms, email, entra, managers, secrets,
     clock: new Date(T0.getTime() + 60_000),
+    emailBacklogMs: 0,
     deps: undefined as unknown as HandlerDeps,
     async handle(message, attempt = 1) {
       const handler = createHandler(h.deps);
@@ -145,6 +148,9 @@ export function harness(options: { channelOrder?: Channel[]; managerNotices?: bo
     ledger, opener: ring, sms, email, entra, managers,
     now: () => h.clock,
     managerNotices: options.managerNotices ?? true,
+    emailBacklogMs: () => h.emailBacklogMs,
+    noticeMaxWaitMs: 2_000,
+    canDeferNotice: true,
     policy: {
       channelOrder: options.channelOrder ?? ['sms', 'email'],
       expirySafetyMarginMs: options.expirySafetyMarginMs ?? 120_000,

@@ -123,6 +123,39 @@ describe('after delivery: the manager confirmation', () => {
   });
 });
 
+describe('after delivery: a busy email channel never holds up TAP deliveries', () => {
+  it('defers the confirmation to a later attempt (TAP recorded, nothing resent), then sends it', async () => {
+    const h = harness();
+    const d = aDelivery(h.ring);
+    h.managers.emails.set(d.requestorId, 'alice.manager@contoso.example');
+    await seedIssued(h.ledger, d);
+    h.emailBacklogMs = 45_000;
+
+    const first = await h.handle(d);
+    expect(first).toMatchObject({ kind: 'retryLater', attempt: 1 });
+    expect((first as { delayMs: number }).delayMs).toBeGreaterThanOrEqual(45_000);
+    expect((await h.ledger.getRequest(d.requestId))?.status).toBe('delivered');
+    expect(h.email.calls).toHaveLength(0);
+
+    h.emailBacklogMs = 0;
+    expect(await h.handle(d, 2)).toEqual({ kind: 'complete' });
+    expect(h.email.calls).toHaveLength(1);
+    expect(h.sms.calls).toHaveLength(1);
+  });
+
+  it('gives the notice up (audited) on the last attempt instead of waiting or dead-lettering', async () => {
+    const h = harness();
+    const d = aDelivery(h.ring, { lifetimeMinutes: 480 });
+    h.managers.emails.set(d.requestorId, 'alice.manager@contoso.example');
+    await seedIssued(h.ledger, d);
+    h.emailBacklogMs = 45_000;
+    expect(await h.handle(d, 10)).toEqual({ kind: 'complete' });
+    expect(h.email.calls).toHaveLength(0);
+    const failed = (await h.ledger.listAudit({ requestId: d.requestId })).find((e) => e.action === 'manager.notice_failed');
+    expect(failed?.detail).toMatchObject({ code: 'email-busy' });
+  });
+});
+
 describe('denials', () => {
   it('denies in Entra and sends the manager a notice that reveals no protected reason', async () => {
     const h = harness();
