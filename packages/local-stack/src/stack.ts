@@ -93,6 +93,8 @@ export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
         ...(persistent ? ['--location', path.join(dataDir, 'azurite')] : ['--inMemoryPersistence']),
         '--tableHost', '127.0.0.1',
         '--tablePort', String(ports.tables),
+        // --silent drops Azurite's access log (one line per table call), which drowns the services.
+        '--silent',
         '--disableTelemetry',
         '--skipApiVersionCheck',
       ],
