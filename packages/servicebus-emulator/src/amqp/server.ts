@@ -81,23 +81,31 @@ export async function startAmqpServer(options: AmqpServerOptions): Promise<AmqpS
     (connection as unknown as { accept(socket: net.Socket): void }).accept(socket);
   });
 
-  container.on('sender_open', (context: EventContext) => onSenderOpen(context));
-  container.on('receiver_open', (context: EventContext) => onReceiverOpen(context));
-  container.on('message', (context: EventContext) => onMessage(context));
-  for (const outcome of ['accepted', 'released', 'rejected', 'modified']) {
-    container.on(outcome, (context: EventContext) => onOutcome(outcome, context));
-  }
-  container.on('sendable', (context: EventContext) => consumers.get(context.sender!)?.entity.requestDispatch());
-  container.on('sender_draining', (context: EventContext) => {
+  // A failure in one handler is logged, never allowed to take the broker down for everyone.
+  const on = (event: string, handler: (context: EventContext) => void): void => {
+    container.on(event, (context: EventContext) => {
+      try {
+        handler(context);
+      } catch (err) {
+        log(`amqp ${event} handler failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    });
+  };
+  on('sender_open', onSenderOpen);
+  on('receiver_open', onReceiverOpen);
+  on('message', onMessage);
+  for (const outcome of ['accepted', 'released', 'rejected', 'modified']) on(outcome, (context) => onOutcome(outcome, context));
+  on('sendable', (context) => consumers.get(context.sender!)?.entity.requestDispatch());
+  on('sender_draining', (context) => {
     const consumer = consumers.get(context.sender!);
     if (consumer) consumer.drain();
     else context.sender!.set_drained(true);
   });
-  container.on('sender_close', (context: EventContext) => closeSender(context.connection, context.sender!));
-  container.on('receiver_close', () => {});
-  container.on('session_close', () => {});
-  container.on('connection_close', (context: EventContext) => forgetConnection(context.connection));
-  container.on('disconnected', (context: EventContext) => forgetConnection(context.connection));
+  on('sender_close', (context) => closeSender(context.connection, context.sender!));
+  on('receiver_close', () => {});
+  on('session_close', () => {});
+  on('connection_close', (context) => forgetConnection(context.connection));
+  on('disconnected', (context) => forgetConnection(context.connection));
   container.on('error', (err: Error) => log(`amqp error: ${err.message}`));
   container.on('protocol_error', (err: Error) => log(`amqp protocol error: ${err.message}`));
 

@@ -77,7 +77,12 @@ export class Entity {
     this.dispatchQueued = true;
     queueMicrotask(() => {
       this.dispatchQueued = false;
-      this.dispatch();
+      try {
+        this.dispatch();
+      } catch (err) {
+        // Never let one bad delivery crash the broker; the message's lock expires and it is retried.
+        process.emitWarning(`dispatch on ${this.path} failed: ${(err as Error).message}`);
+      }
     });
   }
 
