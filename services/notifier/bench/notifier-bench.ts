@@ -16,6 +16,8 @@ import { waitFor } from '../test/integration/processes.js';
 import { startStack, tapIn, type SealedDelivery } from '../test/integration/stack.js';
 
 const { values } = parseArgs({
+  // `pnpm bench:notifier -- --deliveries 20` passes the `--` through.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     'per-minute': { type: 'string', default: '120' },
     deliveries: { type: 'string', default: '60' },
