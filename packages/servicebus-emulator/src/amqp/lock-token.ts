@@ -33,6 +33,11 @@ export function lockTokenBytes(token: string): Buffer {
   return rhea.string_to_uuid(token);
 }
 
+/** Swaps bytes 0-3, 4-5 and 6-7 (its own inverse); returns a new buffer. */
 function dotnetOrder(b: Buffer): Buffer {
-  return Buffer.from([b[3]!, b[2]!, b[1]!, b[0]!, b[5]!, b[4]!, b[7]!, b[6]!, ...b.subarray(8)]);
+  const out = Buffer.from(b);
+  out.subarray(0, 4).swap32();
+  out.subarray(4, 6).swap16();
+  out.subarray(6, 8).swap16();
+  return out;
 }

@@ -130,11 +130,11 @@ export function encodeForDelivery(m: DeliveryView): Buffer {
   p = out.writeUInt8(0xd1, p);
   p = out.writeUInt32BE(4 + annotationBytes, p);
   p = out.writeUInt32BE((ownPairs + m.annotationCount) * 2, p);
-  p += KEY_SEQUENCE.copy(out, p); p = out.writeUInt8(0x81, p); p = out.writeBigInt64BE(BigInt(m.sequenceNumber), p);
-  p += KEY_ENQUEUED.copy(out, p); p = out.writeUInt8(0x83, p); p = out.writeBigInt64BE(BigInt(m.enqueuedAt), p);
+  p += KEY_SEQUENCE.copy(out, p); p = out.writeUInt8(0x81, p); p = writeUint64(out, m.sequenceNumber, p);
+  p += KEY_ENQUEUED.copy(out, p); p = out.writeUInt8(0x83, p); p = writeUint64(out, m.enqueuedAt, p);
   p += KEY_STATE.copy(out, p); p = out.writeUInt8(0x71, p); p = out.writeInt32BE(m.state, p);
   if (m.lockedUntil !== undefined) {
-    p += KEY_LOCKED.copy(out, p); p = out.writeUInt8(0x83, p); p = out.writeBigInt64BE(BigInt(m.lockedUntil), p);
+    p += KEY_LOCKED.copy(out, p); p = out.writeUInt8(0x83, p); p = writeUint64(out, m.lockedUntil, p);
   }
   p += m.annotations.copy(out, p);
   m.bare.copy(out, p);
@@ -219,6 +219,12 @@ function withMessageId(bare: Buffer, start: number | undefined, end: number | un
 function skipKey(raw: Buffer, keyStart: number): number {
   const code = raw[keyStart];
   return code === 0xa3 || code === 0xa1 ? keyStart + 2 + (raw[keyStart + 1] ?? 0) : keyStart + 5 + raw.readUInt32BE(keyStart + 1);
+}
+
+/** A non-negative integer below 2^53 as 8 big-endian bytes, without a BigInt per call. */
+function writeUint64(out: Buffer, value: number, p: number): number {
+  out.writeUInt32BE(Math.floor(value / 0x100000000), p);
+  return out.writeUInt32BE(value >>> 0, p + 4);
 }
 
 function symbol(name: string): Buffer {

@@ -29,6 +29,34 @@ export interface StoredMessage extends WireMessage {
   lock: Lock | undefined;
 }
 
+/**
+ * Builds a StoredMessage with one fixed field order, so every message shares one hidden class
+ * (the heap and the dispatcher touch them all; the object spread this replaces cost measurably).
+ */
+export function storedMessage(
+  wire: WireMessage,
+  meta: Pick<StoredMessage, 'seq' | 'acceptedAt' | 'enqueuedAt' | 'expiresAt' | 'deliveryCount' | 'state' | 'deadLettered'>,
+): StoredMessage {
+  return {
+    seq: meta.seq,
+    messageId: wire.messageId,
+    bare: wire.bare,
+    durable: wire.durable,
+    priority: wire.priority,
+    ttlMs: wire.ttlMs,
+    annotations: wire.annotations,
+    annotationCount: wire.annotationCount,
+    scheduledAt: wire.scheduledAt,
+    acceptedAt: meta.acceptedAt,
+    enqueuedAt: meta.enqueuedAt,
+    expiresAt: meta.expiresAt,
+    deliveryCount: meta.deliveryCount,
+    state: meta.state,
+    deadLettered: meta.deadLettered,
+    lock: undefined,
+  };
+}
+
 export const MESSAGE_STATE_CODE: Record<MessageState, number> = { active: 0, deferred: 1, scheduled: 2 };
 
 export type QueueErrorCode =

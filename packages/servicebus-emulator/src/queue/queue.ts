@@ -3,7 +3,7 @@ import { withApplicationProperties, type WireMessage } from '../amqp/message-cod
 import type { QueueConfig } from '../topology.js';
 import { DuplicateDetector } from './duplicate-detector.js';
 import { Entity } from './entity.js';
-import { QueueError, type StoredMessage } from './message.js';
+import { QueueError, storedMessage, type StoredMessage } from './message.js';
 import type { Persistence } from './persistence.js';
 
 export type Settlement =
@@ -242,8 +242,7 @@ export class Queue {
     const enqueuedAt = scheduled ? (wire.scheduledAt as number) : now;
     // A message's own TTL is capped at the queue's default (platform facts, section 9).
     const ttl = Math.min(wire.ttlMs ?? Number.POSITIVE_INFINITY, this.config.defaultMessageTimeToLiveMs);
-    return {
-      ...wire,
+    return storedMessage(wire, {
       seq,
       acceptedAt: now,
       enqueuedAt,
@@ -251,8 +250,7 @@ export class Queue {
       deliveryCount: 0,
       state: scheduled ? 'scheduled' : 'active',
       deadLettered: false,
-      lock: undefined,
-    };
+    });
   }
 
   private admit(entity: Entity, message: StoredMessage): void {

@@ -3,7 +3,7 @@
  * by a crash mid-write is detected on replay and the log is cut there.
  */
 import { crc32 } from 'node:zlib';
-import type { MessageState, StoredMessage } from '../queue/message.js';
+import { storedMessage, type MessageState, type StoredMessage } from '../queue/message.js';
 
 export const RECORD = { put: 1, remove: 2, update: 3, purge: 4, dedup: 5, nextSeq: 6 } as const;
 
@@ -90,15 +90,12 @@ function decodeBody(body: Buffer): JournalRecord | undefined {
       const annotations = Buffer.from(r.bytes());
       const bare = Buffer.from(r.bytes());
       const { state, deadLettered, durable } = unflags(f);
-      return {
-        type, queue,
-        message: {
-          seq, messageId, bare, durable, priority: priority === 255 ? undefined : priority,
-          ttlMs: Number.isNaN(ttl) ? undefined : ttl, annotations, annotationCount,
-          scheduledAt: Number.isNaN(scheduledAt) ? undefined : scheduledAt,
-          acceptedAt, enqueuedAt, expiresAt, deliveryCount, state, deadLettered, lock: undefined,
-        },
+      const wire = {
+        messageId, bare, durable, priority: priority === 255 ? undefined : priority,
+        ttlMs: Number.isNaN(ttl) ? undefined : ttl, annotations, annotationCount,
+        scheduledAt: Number.isNaN(scheduledAt) ? undefined : scheduledAt,
       };
+      return { type, queue, message: storedMessage(wire, { seq, acceptedAt, enqueuedAt, expiresAt, deliveryCount, state, deadLettered }) };
     }
     case RECORD.update: {
       const seq = r.f64();
