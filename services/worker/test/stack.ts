@@ -191,8 +191,8 @@ export function workerEnv(stack: Stack, tablesPrefix: string, overrides: Record<
   };
 }
 
-export async function startWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const p = spawnProcess(process.execPath, [WORKER], env);
+export async function startWorker(env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<WorkerProcess> {
+  const p = spawnProcess(process.execPath, [...nodeArgs, WORKER], env);
   const m = await readyLine(p, /worker ready(?: metrics=(\S+))?/, 'worker');
   const metricsUrl = m[1];
   return {
