@@ -1,11 +1,21 @@
 // `pnpm --filter @tapline/intake start:local`: the intake on the local stack, configured from the
 // environment (README), serving the same route table as the Functions entry. Prints
 // `intake ready at <url>` once it accepts requests; stops cleanly on SIGINT/SIGTERM.
+import { ConfigError } from '@tapline/config';
 import { startLocalHost } from './local-host.js';
 import { logEvents } from './logs.js';
 import { main } from './main.js';
+import type { Intake } from './main.js';
 
-const intake = main();
+let intake: Intake;
+try {
+  intake = main();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // Names and reasons only: ConfigError never carries a value.
+  process.stderr.write(`intake: ${error.message}\n`);
+  process.exit(2);
+}
 // Connect before announcing readiness, so the first request does not pay for the connection.
 await intake.warmUp();
 const host = await startLocalHost({

@@ -70,6 +70,15 @@ export function describeSenderConformance(name: string, setup: () => Promise<Sen
       expect(got[0]?.body).toEqual(JSON.parse(first.body));
     });
 
+    it('keeps one message when the same message id is sent twice at once (within one batch)', async () => {
+      const filler = Array.from({ length: 6 }, () => request());
+      const twin = request();
+      await Promise.all([...filler, twin, { ...twin, body: JSON.stringify({ second: true }) }].map((r) => harness.sender.send(r)));
+      const got = await harness.received([twin, ...filler].map((r) => r.messageId), filler.length + 1);
+      expect(got.filter((r) => r.messageId === twin.messageId)).toHaveLength(1);
+      expect(got).toHaveLength(filler.length + 1);
+    });
+
     it('sends many messages concurrently over one sender, none lost', async () => {
       const batch = Array.from({ length: 40 }, () => request());
       await Promise.all(batch.map((r) => harness.sender.send(r)));
