@@ -6,7 +6,7 @@ import { main } from './main.js';
 
 try {
   const notifier = await main();
-  process.stdout.write('notifier ready\n');
+  process.stdout.write(`notifier ready${notifier.metricsPort !== undefined ? ` metrics=http://127.0.0.1:${notifier.metricsPort}/metrics` : ''}\n`);
   const stop = (): void => {
     notifier.stop().then(() => process.exit(0), () => process.exit(1));
   };

@@ -53,6 +53,8 @@ export const notifierConfigSchema = z
     GRAPH_MANAGED_IDENTITY_CLIENT_ID: env.string().pipe(z.string().regex(GUID, { error: 'must be a GUID' })).optional(),
     GRAPH_TIMEOUT_MS: env.durationMs({ min: 100, max: 120_000 }).default(30_000),
 
+    /** Loopback /metrics (Prometheus text); unset: no endpoint, 0: a free port. */
+    NOTIFIER_METRICS_PORT: env.integer({ min: 0, max: 65_535 }).optional(),
     LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     /** Test hook only: SIGKILL at this point (see crash-hook.ts). */
     TAPLINE_CRASH_AT: env.oneOf(CRASH_POINTS).optional(),

@@ -170,6 +170,7 @@ export async function deliver(deps: DeliveryDeps, msg: TapDeliveryMessage, log: 
     const now = deps.now();
     if (await recordStatus(deps, msg.requestId, 'superseded', { note: `superseded by ${target?.currentTapId ?? 'no current TAP'}` }, now) === 'already') return complete();
     await audit(deps.ledger, msg.requestId, AUDIT.superseded, now, { tapId: msg.tapId, currentTapId: target?.currentTapId ?? null });
+    deps.metrics.superseded();
     info(log, LOG.deliverySuperseded);
     await resumeStep(deps, log, msg.requestId, msg.callback, { kind: 'superseded', referenceId: record.referenceId }, new Set());
     return complete();
@@ -209,12 +210,14 @@ export async function deliver(deps: DeliveryDeps, msg: TapDeliveryMessage, log: 
         await audit(deps.ledger, msg.requestId, AUDIT.sent, at, {
           tapId: msg.tapId, channel: send.channel, contactIndex: send.index, providerMessageId: result.providerMessageId, failedBefore: failures.length,
         });
+        deps.metrics.delivered(send.channel);
         info(log, LOG.sent, { channel: send.channel, contactIndex: send.index, failedBefore: failures.length });
         deps.crash('after-record');
         await followUpsAfterDelivery(deps, msg, log, send.channel, maskedContact(send), new Set());
         return complete();
       }
       failures.push(`${send.channel}#${send.index}:${result.code}`);
+      deps.metrics.sendRejected(send.channel);
       if (result.status === 'refused') {
         refused.add(send.channel);
         warn(log, LOG.channelUnavailable, { channel: send.channel, code: result.code });

@@ -9,7 +9,10 @@ import type { Channel } from './channel-plan.js';
 import { resumeEntra, type ResumeIntent } from './entra-resume.js';
 import { emailOperationId } from './idempotency-keys.js';
 import { LOG, info, warn, type Logger } from './logs.js';
+import type { NotifierMetrics } from './metrics.js';
 import type { EmailSender, EntraCallback, ManagerDirectory, NotifierLedger } from './ports.js';
+
+type NoticeKind = 'confirmation' | 'denial';
 import { confirmationEmail, denialNoticeEmail, type EmailContent } from './templates.js';
 
 export interface FollowUpDeps {
@@ -32,13 +35,15 @@ export interface FollowUpDeps {
   readonly noticeMaxWaitMs: number;
   /** False on the last attempt the retry budget allows: then a busy channel means giving up. */
   readonly canDeferNotice: boolean;
+  readonly metrics: NotifierMetrics;
 }
 
 /** Throws a RetryableError (the deferral) when the email channel is busy; 'give-up' on the last attempt. */
-function emailChannelFree(deps: FollowUpDeps, log: Logger): 'go' | 'give-up' {
+function emailChannelFree(deps: FollowUpDeps, log: Logger, kind: NoticeKind): 'go' | 'give-up' {
   const backlog = deps.emailBacklogMs();
   if (backlog <= deps.noticeMaxWaitMs) return 'go';
   if (!deps.canDeferNotice) return 'give-up';
+  deps.metrics.managerNotice(kind, 'deferred');
   info(log, LOG.managerNoticeDeferred, { backlogMs: Math.round(backlog) });
   throw new RetryableError(`manager notice deferred: the email channel is busy for ${Math.round(backlog)} ms`, { retryAfterMs: backlog });
 }
@@ -48,6 +53,7 @@ export async function resumeStep(
 ): Promise<void> {
   if (callback === undefined || settled(done, RESUME_SETTLED)) return;
   const outcome = await resumeEntra(deps.entra, callback, intent);
+  deps.metrics.resumed(!outcome.ok ? 'failed' : outcome.fellBack ? 'fell-back' : outcome.state);
   if (outcome.ok) {
     await audit(deps.ledger, requestId, AUDIT.resumed, deps.now(), { intent: intent.kind, state: outcome.state, fellBack: outcome.fellBack });
     if (outcome.fellBack) warn(log, LOG.resumeStateRefused, { intent: intent.kind });
@@ -68,6 +74,7 @@ interface NoticeArgs {
   readonly operationKey: { readonly tapId: string; readonly purpose: 'confirmation' | 'denial-notice' };
   readonly content: EmailContent;
   readonly success: typeof AUDIT.managerConfirmed | typeof AUDIT.managerNotified;
+  readonly kind: NoticeKind;
   /** Extra audit detail for every outcome (codes only, never a contact). */
   readonly detail?: Readonly<Record<string, string>>;
 }
@@ -75,18 +82,21 @@ interface NoticeArgs {
 async function sendNotice(deps: FollowUpDeps, log: Logger, args: NoticeArgs): Promise<void> {
   if (!deps.managerNotices || settled(args.done, NOTICE_SETTLED)) return;
   const at = deps.now();
-  if (emailChannelFree(deps, log) === 'give-up') {
+  if (emailChannelFree(deps, log, args.kind) === 'give-up') {
+    deps.metrics.managerNotice(args.kind, 'failed');
     await audit(deps.ledger, args.requestId, AUDIT.managerNoticeFailed, at, { ...args.detail, code: 'email-busy' });
     warn(log, LOG.managerNoticeFailed, { code: 'email-busy' });
     return;
   }
   if (args.address === undefined) {
+    deps.metrics.managerNotice(args.kind, 'skipped');
     await audit(deps.ledger, args.requestId, AUDIT.managerNoticeSkipped, at, { ...args.detail, why: 'no-contact' });
     info(log, LOG.managerNoticeSkipped, { why: 'no-contact' });
     return;
   }
   const operationId = emailOperationId({ requestId: args.requestId, ...args.operationKey }, args.address);
   const result = await deps.email.send({ to: args.address, content: args.content, operationId });
+  deps.metrics.managerNotice(args.kind, result.status === 'accepted' ? 'sent' : 'failed');
   if (result.status === 'accepted') {
     await audit(deps.ledger, args.requestId, args.success, deps.now(), { ...args.detail, channel: 'email' });
     info(log, args.success === AUDIT.managerConfirmed ? LOG.managerConfirmed : LOG.managerNotified);
@@ -106,7 +116,8 @@ export async function confirmationStep(
 ): Promise<void> {
   if (!deps.managerNotices || settled(args.done, NOTICE_SETTLED)) return;
   // Before the directory lookup, so a deferred notice costs no Graph call.
-  if (emailChannelFree(deps, log) === 'give-up') {
+  if (emailChannelFree(deps, log, 'confirmation') === 'give-up') {
+    deps.metrics.managerNotice('confirmation', 'failed');
     await audit(deps.ledger, args.requestId, AUDIT.managerNoticeFailed, deps.now(), { code: 'email-busy' });
     warn(log, LOG.managerNoticeFailed, { code: 'email-busy' });
     return;
@@ -119,6 +130,7 @@ export async function confirmationStep(
     operationKey: { tapId: args.tapId, purpose: 'confirmation' },
     content: confirmationEmail({ referenceId: referenceIdFor(args.requestId), channel: args.channel, maskedContact: args.maskedContact, expiresAt: args.expiresAt }),
     success: AUDIT.managerConfirmed,
+    kind: 'confirmation',
   });
 }
 
@@ -139,6 +151,7 @@ export async function denialNoticeStep(
     operationKey: { tapId: args.referenceId, purpose: 'denial-notice' },
     content: denialNoticeEmail({ referenceId: args.referenceId, text: notice.text }),
     success: AUDIT.managerNotified,
+    kind: 'denial',
     // The precise reasons stay in the audit trail; the manager saw only the category.
     detail: { category: notice.category, reasons: args.reasons.join(',') },
   });

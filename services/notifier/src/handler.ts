@@ -17,6 +17,8 @@ import { reportDenial } from './report-denial.js';
 export interface HandlerDeps extends DeliveryDeps {
   readonly retrySchedule: RetrySchedule;
   readonly random: () => number;
+  /** For the dead-letter metric's queue label. */
+  readonly queue: string;
 }
 
 export type DecodedOutcome = MessageDecodeResult<TapOutcomeMessage>;
@@ -95,10 +97,15 @@ async function outcomeForError(deps: HandlerDeps, msg: TapOutcomeMessage, attemp
 }
 
 export function createHandler(deps: HandlerDeps): (decoded: DecodedOutcome, ctx: HandlerContext) => Promise<Outcome> {
+  const counted = (outcome: Outcome): Outcome => {
+    if (outcome.kind === 'deadLetter') deps.metrics.deadLettered(deps.queue, outcome.reason);
+    else if (outcome.kind === 'retryLater') deps.metrics.retriedLater();
+    return outcome;
+  };
   return async (decoded, ctx) => {
     if (!decoded.ok) {
       warn(ctx.logger, LOG.deadLettered, { reason: decoded.error.reason, field: decoded.error.field });
-      return deadLetter(decoded.error.reason, `${decoded.error.field} ${decoded.error.message}`);
+      return counted(deadLetter(decoded.error.reason, `${decoded.error.field} ${decoded.error.message}`));
     }
     const msg = decoded.message;
     const log = ctx.logger.child({ requestId: msg.requestId, kind: msg.kind, ...(msg.kind === 'delivery' && { tapId: msg.tapId }) });
@@ -106,9 +113,9 @@ export function createHandler(deps: HandlerDeps): (decoded: DecodedOutcome, ctx:
     // A busy email channel defers a manager notice to a later attempt, except on the last one.
     const perMessage: HandlerDeps = { ...deps, canDeferNotice: !shouldDeadLetterAfter(ctx.attempt, deps.retrySchedule) };
     try {
-      return msg.kind === 'delivery' ? await deliver(perMessage, msg, log) : await reportDenial(perMessage, msg, log);
+      return counted(msg.kind === 'delivery' ? await deliver(perMessage, msg, log) : await reportDenial(perMessage, msg, log));
     } catch (err) {
-      return outcomeForError(deps, msg, ctx.attempt, err, log);
+      return counted(await outcomeForError(deps, msg, ctx.attempt, err, log));
     }
   };
 }

@@ -10,6 +10,7 @@ export const LOG = {
   stopping: 'notifier.stopping',
   stopped: 'notifier.stopped',
   configInvalid: 'notifier.config_invalid',
+  metricsListening: 'notifier.metrics_listening',
   received: 'message.received',
   deliverySettledBefore: 'delivery.already_settled',
   deliveryStale: 'delivery.stale',

@@ -15,6 +15,7 @@ import { crashHookFor } from './crash-hook.js';
 import { entraCallbackOn, managerDirectoryOn } from './graph-ports.js';
 import { createHandler, decodeOutcomeMessage } from './handler.js';
 import { LOG, info, warn, error } from './logs.js';
+import { createMetrics, serveMetrics } from './metrics.js';
 import type { EmailSender, EntraCallback, SmsSender } from './ports.js';
 import { callProvider, type ProviderCallDeps, type RetryBudget } from './provider-call.js';
 import { createRateGate } from './rate-gate.js';
@@ -22,6 +23,8 @@ import { createRateGate } from './rate-gate.js';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RunningNotifier {
+  /** The bound /metrics port, when enabled. */
+  readonly metricsPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -58,13 +61,17 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
   const now = (): number => Date.now();
   const insecure = isLoopbackHttp(config.ACS_CONNECTION_STRING);
   const budget: RetryBudget = { budgetMs: config.NOTIFIER_PROVIDER_RETRY_BUDGET_MS, baseBackoffMs: 500, maxBackoffMs: 8_000, maxAttempts: 8 };
-  const callDeps = (gate?: ReturnType<typeof createRateGate>): ProviderCallDeps => ({
+  const metrics = createMetrics();
+  const callDeps = (provider: string, gate?: ReturnType<typeof createRateGate>): ProviderCallDeps => ({
     ...(gate !== undefined && { gate }),
     now,
     sleep,
     random: Math.random,
     budget,
-    onRetry: (err, waitMs, attempt) => info(logger, LOG.providerRetry, { error: err.message, waitMs, attempt }),
+    onRetry: (err, waitMs, attempt) => {
+      if (err.retryAfterMs !== undefined) metrics.providerThrottled(provider);
+      info(logger, LOG.providerRetry, { provider, error: err.message, waitMs, attempt });
+    },
   });
 
   const smsAcs = createAcsSmsSender({
@@ -76,10 +83,10 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     timeoutMs: config.ACS_TIMEOUT_MS, pollIntervalMs: config.ACS_EMAIL_POLL_INTERVAL_MS, pollTimeoutMs: config.ACS_EMAIL_POLL_TIMEOUT_MS, now,
     onPollTimeout: () => warn(logger, LOG.emailPollTimeout),
   });
-  const smsDeps = callDeps(createRateGate(config.NOTIFIER_SMS_PER_MINUTE, now, sleep));
+  const smsDeps = callDeps('acs-sms', createRateGate(config.NOTIFIER_SMS_PER_MINUTE, now, sleep));
   const emailGate = createRateGate(config.NOTIFIER_EMAIL_PER_MINUTE, now, sleep);
-  const emailDeps = callDeps(emailGate);
-  const graphDeps = callDeps();
+  const emailDeps = callDeps('acs-email', emailGate);
+  const graphDeps = callDeps('graph');
   const sms: SmsSender = { send: (m) => callProvider(smsDeps, () => smsAcs.send(m)) };
   const email: EmailSender = { send: (m) => callProvider(emailDeps, () => emailAcs.send(m)) };
   const entraOnGraph = entraCallbackOn(graph.entitlement);
@@ -114,6 +121,8 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     crash: crashHookFor(config.TAPLINE_CRASH_AT, (point) => warn(logger, LOG.crashHook, { point })),
     retrySchedule,
     random: Math.random,
+    queue: config.NOTIFIER_QUEUE_NAME,
+    metrics,
   });
 
   const consumer = startConsumer({
@@ -125,6 +134,8 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     logger,
     ...(config.NOTIFIER_LOCK_RENEWAL_MAX_MS > 0 && { lockRenewal: { maxDurationMs: config.NOTIFIER_LOCK_RENEWAL_MAX_MS } }),
   });
+  const metricsServer = config.NOTIFIER_METRICS_PORT === undefined ? undefined : await serveMetrics(metrics, config.NOTIFIER_METRICS_PORT);
+  if (metricsServer !== undefined) info(logger, LOG.metricsListening, { port: metricsServer.port });
   info(logger, LOG.started, {
     queue: config.NOTIFIER_QUEUE_NAME, concurrency: config.NOTIFIER_CONCURRENCY, channels: config.NOTIFIER_CHANNEL_ORDER.join(','),
     smsPerMinute: config.NOTIFIER_SMS_PER_MINUTE, emailPerMinute: config.NOTIFIER_EMAIL_PER_MINUTE, managerNotices: config.NOTIFIER_MANAGER_NOTICES,
@@ -132,11 +143,13 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
 
   let stopping: Promise<void> | undefined;
   return {
+    metricsPort: metricsServer?.port,
     stop() {
       stopping ??= (async () => {
         info(logger, LOG.stopping, { deadlineMs: config.NOTIFIER_SHUTDOWN_DEADLINE_MS });
         const result = await consumer.stop({ deadlineMs: config.NOTIFIER_SHUTDOWN_DEADLINE_MS });
         await bus.close();
+        await metricsServer?.close();
         info(logger, LOG.stopped, { drained: result.drained, unfinished: result.unfinished });
       })();
       return stopping;

@@ -23,6 +23,7 @@ function managerAddress(deps: DenialDeps, msg: TapDenialMessage): string | undef
 
 export async function reportDenial(deps: DenialDeps, msg: TapDenialMessage, log: Logger): Promise<Outcome> {
   info(log, LOG.denialReceived, { reasons: msg.reasons.join(','), protectedReasons: securityReasons(msg.reasons).length });
+  for (const reason of msg.reasons) deps.metrics.denialReported(reason);
   const { done } = await readTrail(deps.ledger, msg.requestId);
   await resumeStep(deps, log, msg.requestId, msg.callback, { kind: 'denied', referenceId: msg.referenceId }, done);
   if (deps.managerNotices && !settled(done, NOTICE_SETTLED)) {

@@ -10,6 +10,7 @@ import type { HandlerContext, Outcome } from '@tapline/messaging';
 import { createKeyRing, type KeyRing } from '@tapline/sealing';
 import { noCrash, type CrashHook } from '../src/crash-hook.js';
 import { createHandler, type HandlerDeps } from '../src/handler.js';
+import { createMetrics, type NotifierMetrics } from '../src/metrics.js';
 import type { Channel } from '../src/channel-plan.js';
 import { FakeEmail, FakeEntra, FakeManagers, FakeSms, Inbox, createMemoryLedger, silentLogger } from './fakes.js';
 
@@ -112,6 +113,7 @@ export interface Harness {
   readonly entra: FakeEntra;
   readonly managers: FakeManagers;
   readonly secrets: string[];
+  readonly metrics: NotifierMetrics;
   clock: Date;
   /** What the email gate would make a notice wait right now. */
   emailBacklogMs: number;
@@ -128,8 +130,9 @@ export function harness(options: { channelOrder?: Channel[]; managerNotices?: bo
   const entra = new FakeEntra();
   const managers = new FakeManagers();
   const secrets: string[] = [];
+  const metrics = createMetrics();
   const h: Harness = {
-    ring, ledger, inbox, sms, email, entra, managers, secrets,
+    ring, ledger, inbox, sms, email, entra, managers, secrets, metrics,
     clock: new Date(T0.getTime() + 60_000),
     emailBacklogMs: 0,
     deps: undefined as unknown as HandlerDeps,
@@ -160,6 +163,8 @@ export function harness(options: { channelOrder?: Channel[]; managerNotices?: bo
     crash: options.crash ?? noCrash,
     retrySchedule: DEFAULT_RETRY_SCHEDULE,
     random: () => 0.5,
+    queue: 'tap-deliveries',
+    metrics,
   };
   return h;
 }

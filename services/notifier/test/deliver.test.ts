@@ -23,6 +23,7 @@ describe('delivery: the happy path', () => {
     expect(JSON.stringify(trail)).not.toContain(SECRET);
     expect(JSON.stringify(record)).not.toContain(SECRET);
     expect(h.secrets).toEqual([SECRET]);
+    expect(h.metrics.value('tap.delivered', { channel: 'sms' })).toBe(1);
   });
 });
 
@@ -65,6 +66,7 @@ describe('delivery: supersession and expiry', () => {
       expect(h.sms.calls).toHaveLength(0);
       expect(h.email.calls).toHaveLength(0);
       expect(await h.ledger.getRequest(d.requestId)).toMatchObject({ status: 'dead-lettered', reasons: ['TapExpired'] });
+      expect(h.metrics.value('tap.dead_lettered', { queue: 'tap-deliveries', reason: 'TapExpired' })).toBe(1);
     }
   });
 

@@ -152,7 +152,7 @@ export async function startStack(options: { acsArgs?: string[] } = {}): Promise<
       async startNotifier(overrides = {}) {
         const proc = await startProcess({
           name: 'notifier', command: process.execPath, args: [NOTIFIER_BIN], env: stack.notifierEnv(overrides),
-          ready: /^notifier ready$/, logSink: logs,
+          ready: /^notifier ready/, logSink: logs,
         });
         notifiers.push(proc);
         return proc;
