@@ -156,6 +156,24 @@ describe('notifier against the local stack', () => {
     expect(logged('entra.resume_state_refused', requestId)).toBe(true);
   });
 
+  it('on SIGTERM, finishes the delivery in flight, then exits cleanly', async () => {
+    const running = notifier!;
+    await stack.acsFault({ route: 'POST /sms', latencyMs: 1_500, count: 1 });
+    const phone = numberFor(6);
+    const d = await stack.aDelivery({ targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [] } });
+    secrets.push(d.secret);
+    await stack.publish(d);
+    await waitFor('the delivery to be in flight', () => (logged('message.received', d.requestId) ? true : undefined));
+
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    notifier = undefined;
+
+    expect(await statusOf(d.requestId)).toBe('delivered');
+    expect(await stack.outbox({ to: phone.e164 })).toHaveLength(1);
+    expect(running.lines.some((l) => l.includes('"event":"notifier.stopped"') && l.includes('"drained":true'))).toBe(true);
+  });
+
   it('after a crash between send and record, the restarted notifier leaves one SMS in the outbox', async () => {
     await notifier?.stop();
     const crashing = await stack.startNotifier({ TAPLINE_CRASH_AT: 'after-send' });
