@@ -3,9 +3,13 @@
 // and a bare SDK send to the same emulator in the same run, for the ratio. Bounded counts only.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
-import { adminUrlOf, intakeEnv, startEmulator, startIntake, startTenantSimulator } from '../test/helpers/stack.js';
+import { adminUrlOf, intakeEnv, serviceDir, startEmulator, startTenantSimulator } from '../test/helpers/stack.js';
+import { eventually, freePort } from '../test/helpers/processes.js';
 import { callout } from '../test/helpers/callouts.js';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 500);
@@ -42,9 +46,7 @@ const fmt = (n: number) => n.toFixed(2);
 
 async function main(): Promise<void> {
   const [emulator, tenant] = await Promise.all([startEmulator(), startTenantSimulator()]);
-  // BENCH_PROFILE_DIR=<dir>: a V8 CPU profile of the intake process, for finding where time goes.
-  const profileDir = process.env.BENCH_PROFILE_DIR;
-  const intake = await startIntake({ ...intakeEnv(emulator, tenant, await tenant.relayAppId()), LOG_LEVEL }, profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const intake = await startIntakeLoggingToFile({ ...intakeEnv(emulator, tenant, await tenant.relayAppId()), LOG_LEVEL });
   const token = await tenant.relayToken();
   const url = new URL('/api/tap-requests', intake.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
     const latenciesMs: number[] = [];
     const statuses = new Map<number, number>();
     let next = 0;
-    const cpuBefore = { intake: cpuMsOf(intake.process.child.pid), emulator: cpuMsOf(emulator.child.pid), client: process.cpuUsage() };
+    const cpuBefore = { intake: cpuMsOf(intake.child.pid), emulator: cpuMsOf(emulator.child.pid), client: process.cpuUsage() };
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const client = process.cpuUsage(cpuBefore.client);
     const cpuPerRequestMs = {
-      intake: (cpuMsOf(intake.process.child.pid) - cpuBefore.intake) / requests,
+      intake: (cpuMsOf(intake.child.pid) - cpuBefore.intake) / requests,
       emulator: (cpuMsOf(emulator.child.pid) - cpuBefore.emulator) / requests,
       client: (client.user + client.system) / 1000 / requests,
     };
@@ -143,8 +145,50 @@ async function main(): Promise<void> {
     if (!allAccepted) process.exitCode = 1;
   } finally {
     agent.destroy();
-    await Promise.all([intake.process.stop(), tenant.process.stop(), emulator.stop()]);
+    await Promise.all([intake.stop(), tenant.process.stop(), emulator.stop()]);
   }
+}
+
+/**
+ * The intake as its own process, its log going to a file as it would to the Functions host: a
+ * pipe read by this (busy) process would fill and stall the intake's synchronous log writes,
+ * which would measure us, not it. Readiness: the health endpoint, polled with a deadline.
+ * BENCH_PROFILE_DIR=<dir> adds a V8 CPU profile of the intake, for finding where time goes.
+ */
+async function startIntakeLoggingToFile(env: Record<string, string>): Promise<{ url: string; child: ReturnType<typeof spawn>; stop(): Promise<void> }> {
+  const port = await freePort();
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'tapline-intake-bench-'));
+  const logFd = openSync(path.join(logDir, 'intake.log'), 'a');
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const child = spawn(process.execPath, [...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), path.join(serviceDir, 'bin/intake-local.js')], {
+    env: { ...process.env, ...env, INTAKE_PORT: String(port) },
+    stdio: ['ignore', logFd, logFd],
+  });
+  closeSync(logFd);
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`intake exited (${String(child.exitCode)}): ${readFileSync(path.join(logDir, 'intake.log'), 'utf8').slice(-2000)}`);
+      const res = await fetch(`${url}/api/health`).catch(() => undefined);
+      return res?.status === 200 ? true : undefined;
+    },
+    30_000,
+    'the intake health endpoint',
+  );
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(logDir, { recursive: true, force: true });
+    },
+  };
 }
 
 await main();
