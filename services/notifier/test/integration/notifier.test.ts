@@ -18,6 +18,7 @@ let notifier: Proc | undefined;
 /** Every secret and phone number these tests used: none may appear in any process's log. */
 const secrets: string[] = [];
 const phones: string[] = [];
+const addresses: string[] = [];
 
 const numberFor = (i: number): { graph: string; e164: string } => {
   const local = `42555${String(6000 + i).padStart(5, '0')}`;
@@ -51,6 +52,7 @@ describe('notifier against the local stack', () => {
     const tap = await stack.createTap(ERIN);
     secrets.push(tap.secret);
     phones.push('4255550113');
+    addresses.push('erin.walsh@contoso.example', BEN_MAIL);
     const d = await stack.aDelivery({
       targetId: ERIN, requestorId: BEN, tap, callback: true,
       contacts: { mobilePhones: ['+1 4255550113'], emails: ['erin.walsh@contoso.example'] },
@@ -76,6 +78,7 @@ describe('notifier against the local stack', () => {
   it('falls back to email when ACS refuses the mobile number', async () => {
     const phone = numberFor(1);
     const address = `fallback.${randomUUID().slice(0, 8)}@contoso.example`;
+    addresses.push(address);
     await stack.acsFault({ route: 'POST /sms', recipient: phone.e164, status: 400, errorMessage: 'Invalid To phone number format.' });
     const d = await stack.aDelivery({ targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [address] } });
     secrets.push(d.secret);
@@ -138,6 +141,7 @@ describe('notifier against the local stack', () => {
     });
     expect(fault.ok).toBe(true);
     const manager = `manager.${randomUUID().slice(0, 8)}@contoso.example`;
+    addresses.push(manager);
     const body = encodeTapOutcome({
       kind: 'denial', schemaVersion: 1, requestId, referenceId: referenceIdFor(requestId), targetId: randomUUID(), requestorId: randomUUID(),
       reasons: ['TargetPrivilegedRole'], decidedAt: new Date().toISOString(), attempt: 1, callback,
@@ -229,7 +233,7 @@ describe('notifier against the local stack', () => {
     }
   }, 90_000);
 
-  it('no process logged a TAP secret or a full phone number', () => {
+  it('no process logged a TAP secret, a full phone number or an email address', () => {
     expect(secrets.length).toBeGreaterThan(10);
     let scanned = 0;
     for (const [name, lines] of stack.logs) {
@@ -238,6 +242,7 @@ describe('notifier against the local stack', () => {
         for (const secret of secrets) expect(line.includes(secret), `${name} logged a TAP`).toBe(false);
         const digits = line.replace(/[\s().-]/g, '');
         for (const phone of phones) expect(digits.includes(phone), `${name} logged a phone number`).toBe(false);
+        for (const address of addresses) expect(line.toLowerCase().includes(address), `${name} logged an email address`).toBe(false);
       }
     }
     expect(scanned).toBeGreaterThan(50);
