@@ -50,10 +50,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const functions = loaded.default ?? loaded;
   const compiled = options.routes.map(compileRoute);
   const { logger } = options;
+  let base = `http://${options.host}/`;
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${options.host}:${port()}`}`);
+    // Our own address as the base: a hostile Host header must not make URL parsing throw.
+    const url = new URL(req.url ?? '/', base);
     const match = findRoute(compiled, url.pathname, method);
     if (match === undefined) {
       req.resume();
@@ -119,6 +121,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   });
   const port = () => (server.address() as AddressInfo).port;
   const url = `http://${options.host}:${port()}`;
+  base = `${url}/`;
 
   return {
     url,

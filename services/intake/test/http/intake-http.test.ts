@@ -148,6 +148,18 @@ describe('intake over HTTP', () => {
     for (const secretish of [tenant.tenantId, relayAppId, RELAY_AUDIENCE, String(emulator.port), 'SharedAccessKey']) expect(text).not.toContain(secretish);
   });
 
+  it('is not confused by a hostile Host header', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${intake.url}/api/health`, { headers: { host: 'not a [valid] host:99999' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+  });
+
   it('answers 404 for other paths and methods, as the Functions host does', async () => {
     expect((await fetch(`${intake.url}/api/nope`)).status).toBe(404);
     expect((await fetch(`${intake.url}/api/tap-requests`)).status).toBe(404);
