@@ -8,7 +8,7 @@ export type {
 export { createGraphAdapters } from './graph-adapters.js';
 export type { GraphAdapterOptions, GraphAdapters } from './graph-adapters.js';
 export { DEFAULT_MANAGER_CHANGE_ACTIVITIES } from './graph-directory.js';
-export { GRAPH_SCOPE } from './graph-client.js';
+export { BearerFrom, GRAPH_SCOPE } from './graph-client.js';
 export { createCredential } from './credential.js';
 export type { CredentialSettings } from './credential.js';
 export { parseRetryAfter, translateGraphError } from './translate-graph-error.js';

@@ -60,3 +60,41 @@ describe('rate limiter', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(380);
   });
 });
+
+describe('BearerFrom', () => {
+  it('asks the credential once per token lifetime, refreshes ahead of expiry, and sets the header', async () => {
+    const { BearerFrom } = await import('@tapline/graph');
+    let now = 0;
+    let calls = 0;
+    const credential = {
+      getToken: () => {
+        calls += 1;
+        return Promise.resolve({ token: `t${calls}`, expiresOnTimestamp: now + 3_600_000 });
+      },
+    };
+    const seen: string[] = [];
+    const bearer = new BearerFrom(credential, 'https://graph.microsoft.com/.default', () => now);
+    bearer.setNext({
+      execute: (ctx) => {
+        seen.push(String((ctx.options?.headers as Record<string, string>).Authorization));
+        return Promise.resolve();
+      },
+    });
+    const run = () => bearer.execute({ request: 'http://x/v1.0/users', options: { headers: {} } });
+    await Promise.all([run(), run(), run()]);
+    expect(calls).toBe(1);
+    now += 50 * 60_000; // 10 minutes left: still fine
+    await run();
+    expect(calls).toBe(1);
+    now += 6 * 60_000; // 4 minutes left: refresh in the background, the old token still serves this call
+    await run();
+    expect(calls).toBe(2);
+    await run();
+    expect(calls).toBe(2);
+    expect(seen).toEqual(['Bearer t1', 'Bearer t1', 'Bearer t1', 'Bearer t1', 'Bearer t1', 'Bearer t2']);
+    now += 3_590_000; // t2 is now 30 s from expiry: no stale token is used, the call waits for a new one
+    await run();
+    expect(calls).toBe(3);
+    expect(seen.at(-1)).toBe('Bearer t3');
+  });
+});
