@@ -1,0 +1,52 @@
+// One whole local stack per test file: the same processes `pnpm start` runs, on ports the OS says
+// are free (so a developer's own `pnpm start` keeps running), in a temporary data dir.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePorts, startStack } from '@tapline/local-stack';
+import type { StackHandle } from '@tapline/local-stack';
+
+export interface TestStack extends StackHandle {
+  readonly dataDir: string;
+  /** Stops every process, then deletes the data dir (kept when TAPLINE_E2E_KEEP=1, for a post-mortem). */
+  readonly dispose: () => Promise<void>;
+}
+
+export interface TestStackOptions {
+  readonly overrides?: Record<string, string>;
+  readonly persistent?: boolean;
+  /** Name prefix of the temporary data dir. */
+  readonly name: string;
+}
+
+export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `tapline-${options.name}-`));
+  // Ports are free when asked and taken a moment later by the stack; another suite can win the
+  // race in between (then startStack names the port), so try twice with a fresh set.
+  let handle: StackHandle | undefined;
+  for (let attempt = 0; attempt < 2 && handle === undefined; attempt++) {
+    try {
+      handle = await startStack({
+        ports: await freePorts(),
+        dataDir,
+        persistent: options.persistent ?? false,
+        echo: process.env.TAPLINE_E2E_ECHO === '1' ? process.stderr : null,
+        ...(options.overrides !== undefined && { overrides: options.overrides }),
+      });
+    } catch (err) {
+      if (attempt === 1 || (err as Error).name !== 'PortsTakenError') {
+        rmSync(dataDir, { recursive: true, force: true });
+        throw err;
+      }
+    }
+  }
+  const stack = handle!;
+  return {
+    ...stack,
+    dataDir,
+    dispose: async () => {
+      await stack.stop();
+      if (process.env.TAPLINE_E2E_KEEP !== '1') rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
