@@ -26,16 +26,31 @@ interface Result {
   batchedCpuMicros: number;
   streamingPerSec: number;
   streamingCpuMicros: number;
+  /** fdatasync calls of the journal during each pattern (undefined in memory). */
+  batchedSyncs: number | undefined;
+  streamingSyncs: number | undefined;
 }
 
 function body(i: number): ServiceBusMessage {
   return { body: { requestId: `req-${i}`, stage: 'assignmentRequestGranted', target: '00000000-0000-0000-0000-000000000000' } };
 }
 
-async function brokerCpuMicros(emulator: SpawnedEmulator): Promise<number> {
+interface BrokerSample {
+  cpuMicros: number;
+  syncs: number | undefined;
+}
+
+async function brokerSample(emulator: SpawnedEmulator): Promise<BrokerSample> {
   const res = await fetch(`http://127.0.0.1:${emulator.adminPort}/stats`);
-  const stats = (await res.json()) as { cpu: { userMicros: number; systemMicros: number } };
-  return stats.cpu.userMicros + stats.cpu.systemMicros;
+  const stats = (await res.json()) as { cpu: { userMicros: number; systemMicros: number }; journal: { syncs: number } | null };
+  return { cpuMicros: stats.cpu.userMicros + stats.cpu.systemMicros, syncs: stats.journal?.syncs };
+}
+
+function delta(before: BrokerSample, after: BrokerSample): BrokerSample {
+  return {
+    cpuMicros: after.cpuMicros - before.cpuMicros,
+    syncs: after.syncs === undefined || before.syncs === undefined ? undefined : after.syncs - before.syncs,
+  };
 }
 
 async function batched(client: ServiceBusClient, queue: string, count: number): Promise<{ sendMs: number; receiveMs: number }> {
@@ -110,22 +125,24 @@ async function run(mode: 'memory' | 'data-dir'): Promise<Result> {
   try {
     await batched(client, 'bench-warmup', 2_000); // JIT both sides before measuring
 
-    let cpu = await brokerCpuMicros(emulator);
+    let before = await brokerSample(emulator);
     const a = await batched(client, 'bench-batched', MESSAGES);
-    const batchedCpu = (await brokerCpuMicros(emulator)) - cpu;
+    const batchedBroker = delta(before, await brokerSample(emulator));
 
-    cpu = await brokerCpuMicros(emulator);
+    before = await brokerSample(emulator);
     const streamingMs = await streaming(client, 'bench-streaming', MESSAGES);
-    const streamingCpu = (await brokerCpuMicros(emulator)) - cpu;
+    const streamingBroker = delta(before, await brokerSample(emulator));
 
     return {
       mode,
       sendPerSec: MESSAGES / (a.sendMs / 1000),
       receivePerSec: MESSAGES / (a.receiveMs / 1000),
       batchedPerSec: MESSAGES / ((a.sendMs + a.receiveMs) / 1000),
-      batchedCpuMicros: batchedCpu / MESSAGES,
+      batchedCpuMicros: batchedBroker.cpuMicros / MESSAGES,
       streamingPerSec: MESSAGES / (streamingMs / 1000),
-      streamingCpuMicros: streamingCpu / MESSAGES,
+      streamingCpuMicros: streamingBroker.cpuMicros / MESSAGES,
+      batchedSyncs: batchedBroker.syncs,
+      streamingSyncs: streamingBroker.syncs,
     };
   } finally {
     await client.close();
@@ -141,10 +158,14 @@ const results = [await run('memory'), await run('data-dir')];
 console.log(`servicebus-emulator benchmark: ${fmt(MESSAGES)} messages per pattern, SDK and emulator in separate processes`);
 console.log(`${cpus().length} cores, Node ${process.version}, 1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after (other work on the machine skews the figures)`);
 console.log('');
-console.log('| mode | A: batched send | A: receiveMessages(100) + complete | A: total msg/s | A: broker CPU µs/msg | B: 64 sends + subscribe(64) msg/s | B: broker CPU µs/msg |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| mode | A: batched send msg/s | A: receiveMessages(100) + complete msg/s | A: total msg/s | A: broker CPU µs/msg | A: fdatasyncs | B: 64 sends + subscribe(64) msg/s | B: broker CPU µs/msg | B: fdatasyncs |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+const syncs = (n: number | undefined): string => (n === undefined ? '-' : fmt(n));
 for (const r of results) {
-  console.log(`| ${r.mode} | ${fmt(r.sendPerSec)} | ${fmt(r.receivePerSec)} | ${fmt(r.batchedPerSec)} | ${fmt(r.batchedCpuMicros)} | ${fmt(r.streamingPerSec)} | ${fmt(r.streamingCpuMicros)} |`);
+  console.log(
+    `| ${r.mode} | ${fmt(r.sendPerSec)} | ${fmt(r.receivePerSec)} | ${fmt(r.batchedPerSec)} | ${fmt(r.batchedCpuMicros)} | ${syncs(r.batchedSyncs)} ` +
+      `| ${fmt(r.streamingPerSec)} | ${fmt(r.streamingCpuMicros)} | ${syncs(r.streamingSyncs)} |`,
+  );
 }
 const memory = results[0]!;
 const durable = results[1]!;

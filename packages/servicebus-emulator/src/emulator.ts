@@ -56,7 +56,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const amqp = await startAmqpServer({ host, port: options.port ?? 5672, namespace, log });
   let admin: AdminServer | undefined;
   try {
-    admin = options.adminPort === undefined ? undefined : await startAdminServer(options.adminPort, namespace, () => amqp.counters());
+    const durable = journal;
+    admin = options.adminPort === undefined
+      ? undefined
+      : await startAdminServer(options.adminPort, namespace, {
+        amqp: () => amqp.counters(),
+        journal: durable ? () => durable.stats() : undefined,
+      });
   } catch (err) {
     await amqp.close();
     throw err;

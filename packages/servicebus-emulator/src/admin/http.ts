@@ -2,6 +2,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { AmqpCounters } from '../amqp/server.js';
 import type { Namespace } from '../queue/namespace.js';
+import type { JournalStats } from '../store/journal.js';
 import type { QueueCounts } from '../queue/queue.js';
 
 export interface AdminServer {
@@ -15,9 +16,15 @@ export interface AdminServer {
  *   GET  /queues                 -> {"queues":{"<name>":{active,scheduled,deferred,deadLettered,locked}}}
  *   GET  /queues/<name>          -> {active,scheduled,deferred,deadLettered,locked}
  *   POST /queues/<name>/purge    -> {"purged":<n>}   (tests only)
- *   GET  /stats                  -> this process's CPU time and memory, AMQP totals (benchmarks, tests)
+ *   GET  /stats                  -> CPU time, memory, AMQP and journal totals (benchmarks, tests)
  */
-export async function startAdminServer(port: number, namespace: Namespace, amqp: () => AmqpCounters): Promise<AdminServer> {
+export interface AdminSources {
+  amqp: () => AmqpCounters;
+  /** Absent without --data-dir. */
+  journal?: () => JournalStats;
+}
+
+export async function startAdminServer(port: number, namespace: Namespace, sources: AdminSources): Promise<AdminServer> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://admin');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -26,7 +33,7 @@ export async function startAdminServer(port: number, namespace: Namespace, amqp:
       res.end(JSON.stringify(body));
     };
     if (req.method === 'GET' && url.pathname === '/health') return send(200, { status: 'ok' });
-    if (req.method === 'GET' && url.pathname === '/stats') return send(200, { ...stats(), amqp: amqp() });
+    if (req.method === 'GET' && url.pathname === '/stats') return send(200, { ...stats(), amqp: sources.amqp(), journal: sources.journal?.() ?? null });
     if (parts[0] === 'queues') {
       if (parts.length === 1 && req.method === 'GET') {
         const queues: Record<string, QueueCounts> = {};

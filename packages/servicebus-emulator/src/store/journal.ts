@@ -31,6 +31,7 @@ export class FileJournal implements Persistence {
   private failed: Error | undefined;
   private snapshot: (() => Buffer[]) | undefined;
   private idle: (() => void)[] = [];
+  private readonly totals: JournalStats = { syncs: 0, bytes: 0, compactions: 0 };
 
   private constructor(
     private readonly file: string,
@@ -53,6 +54,11 @@ export class FileJournal implements Persistence {
       log(`journal: ignoring ${data.length - validBytes} bytes of a torn or corrupt tail at offset ${validBytes}`);
     }
     return { journal, recovered: replay(records) };
+  }
+
+  /** Totals since start: fdatasync calls, bytes appended, compactions (for /stats). */
+  stats(): JournalStats {
+    return { ...this.totals };
   }
 
   /** Where runtime compaction gets the live state from (the broker's queues, as records). */
@@ -163,6 +169,8 @@ export class FileJournal implements Persistence {
     }
     await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
     this.fileBytes += data.length;
+    this.totals.syncs++;
+    this.totals.bytes += data.length;
   }
 
   private async writeSnapshot(records: Buffer[]): Promise<void> {
@@ -181,10 +189,18 @@ export class FileJournal implements Persistence {
     this.fd = fs.openSync(this.file, 'a');
     this.fileBytes = data.length;
     this.compactAt = Math.max(MIN_COMPACT_BYTES, 2 * data.length);
+    this.totals.syncs++;
+    this.totals.compactions++;
   }
 }
 
 const MIN_COMPACT_BYTES = 64 * 1024 * 1024;
+
+export interface JournalStats {
+  syncs: number;
+  bytes: number;
+  compactions: number;
+}
 
 export interface RecoveredQueue {
   messages: Map<number, StoredMessage>;
