@@ -97,8 +97,9 @@ class CallPolicy implements Middleware {
 
 /**
  * Sets `Authorization: Bearer <token>` from a TokenCredential. The token is kept here until five
- * minutes before it expires (or the credential's refresh hint): the credentials cache too, but
- * asking MSAL's cache on every Graph call cost about a seventh of the worker's CPU.
+ * minutes before it expires (or the credential's refresh hint), refreshed once for all concurrent
+ * callers: the credentials cache too, but a per-call trip through their cache is avoidable work,
+ * and a slow refresh must not stall calls while the current token is still good.
  */
 export class BearerFrom implements Middleware {
   private next: Middleware | undefined;
