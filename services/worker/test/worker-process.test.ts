@@ -52,7 +52,8 @@ beforeAll(async () => {
   bus = testBus(stack.serviceBusConnectionString);
   ledger = await createTableLedger({ connectionString: stack.tablesConnectionString, tablePrefix: prefix });
   keyRing = createKeyRing({ activeKid: 'k1', keys: parseSealingKeys(stack.sealingKeys) });
-  worker = await startWorker(workerEnv(stack, prefix, { WORKER_CONCURRENCY: '8' }));
+  // Debug level, so the log scans below see every event the worker can write.
+  worker = await startWorker(workerEnv(stack, prefix, { WORKER_CONCURRENCY: '8', LOG_LEVEL: 'debug' }));
 }, 90_000);
 
 afterAll(async () => {
@@ -91,8 +92,10 @@ describe('worker process on the local stand-ins', () => {
     expect(sha256(secret)).toBe(await currentTapSha(ORG.alice));
     expect((await ledger.getRequest(msg.requestId))).toMatchObject({ status: 'issued', tapId: d.tapId });
     expect((await ledger.getTarget(ORG.alice))?.currentTapId).toBe(d.tapId);
-    // The secret is nowhere in the worker's log.
+    // Neither the secret nor a contact is anywhere in the worker's log (which is not empty).
+    expect(worker.output()).toContain('"event":"tap.created"');
     expect(worker.output()).not.toContain(secret);
+    expect(worker.output()).not.toMatch(/4255550110|alice\.novak@contoso/);
     expect(await worker.metric('tap_issued_total')).toBeGreaterThanOrEqual(1);
   });
 
