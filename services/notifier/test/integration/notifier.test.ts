@@ -227,8 +227,10 @@ describe('notifier against the local stack', () => {
     const intervalMs = 60_000 / perMinute;
     for (let i = 0; i < times.length; i++) {
       for (let j = i + 1; j < times.length; j++) {
-        // j - i sends after the i-th within (t_j - t_i): never more than the rate allows (50 ms for clock jitter).
-        expect(j - i).toBeLessThanOrEqual(Math.floor((times[j]! - times[i]! + 50) / intervalMs));
+        // j - i sends after the i-th within (t_j - t_i): never more than the rate allows. The gate
+        // spaces the *starts* of sends; the outbox stamps their arrival, which a loaded 2-core
+        // machine delays unevenly, so one send of slack (an unthrottled burst still breaks this).
+        expect(j - i).toBeLessThanOrEqual(Math.floor((times[j]! - times[i]!) / intervalMs) + 1);
       }
     }
   }, 90_000);
