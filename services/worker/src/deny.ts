@@ -2,7 +2,7 @@
 // an audit entry, `tap.denied{reason}`, and a denial outcome for the notifier (Entra resume, the
 // manager's notice), then the message completes. Never a Graph write.
 import { isDenialReason } from '@tapline/domain';
-import type { DenialReason, RequestStatus, TapRequestMessage } from '@tapline/domain';
+import type { DeliveryContacts, DenialReason, RequestStatus, TapRequestMessage } from '@tapline/domain';
 import type { RequestRecord } from '@tapline/ledger';
 import { LOG, info } from './logs.js';
 import type { Logger } from './logs.js';
@@ -14,12 +14,15 @@ import { moveTo } from './transitions.js';
 export async function deny(
   deps: WorkerDeps, msg: TapRequestMessage, from: RequestStatus, reasons: readonly DenialReason[], attempt: number, log: Logger,
 ): Promise<'denied' | 'duplicate'> {
+  // The manager's contacts first: a deleted requestor fails the request (RequestorNotFound)
+  // before the ledger records a decision that could never be reported.
+  const managerContacts = await deps.directory.contacts(msg.requestorId, 'requestor');
   const now = deps.now();
   if ((await moveTo(deps, msg.requestId, from, 'denied', { reasons: [...reasons], note: `attempt ${attempt}` })) === 'moved-on') return 'duplicate';
   await deps.ledger.appendAudit({ requestId: msg.requestId, actor: ACTOR, action: AUDIT.denied, at: now, detail: { reasons: reasons.join(',') } });
   for (const reason of reasons) deps.metrics.denied(reason);
   info(log, LOG.denied, { reasons: reasons.join(',') });
-  await publishDenialOnce(deps, msg, reasons, attempt);
+  await publishDenialOnce(deps, msg, reasons, attempt, managerContacts);
   return 'denied';
 }
 
@@ -34,12 +37,12 @@ export async function ensureDenialPublished(deps: WorkerDeps, msg: TapRequestMes
   const reasons = record.reasons.filter(isDenialReason);
   if (reasons.length === 0) return;
   info(log, LOG.denialRepublished, { reasons: reasons.join(',') });
-  await publishDenialOnce(deps, msg, reasons, attempt);
+  await publishDenialOnce(deps, msg, reasons, attempt, await deps.directory.contacts(msg.requestorId, 'requestor'));
 }
 
-async function publishDenialOnce(deps: WorkerDeps, msg: TapRequestMessage, reasons: readonly DenialReason[], attempt: number): Promise<void> {
-  // The manager's contacts come from the directory too; a deleted requestor is RequestorNotFound.
-  const managerContacts = await deps.directory.contacts(msg.requestorId, 'requestor');
+async function publishDenialOnce(
+  deps: WorkerDeps, msg: TapRequestMessage, reasons: readonly DenialReason[], attempt: number, managerContacts: DeliveryContacts,
+): Promise<void> {
   await publishDenial(deps, msg, reasons, managerContacts, attempt);
   await deps.ledger.appendAudit({ requestId: msg.requestId, actor: ACTOR, action: AUDIT.denialPublished, at: deps.now(), detail: { reasons: reasons.join(',') } });
 }

@@ -83,6 +83,7 @@ describe('retryable failures', () => {
 describe('permanent failures dead-letter at once with their reason', () => {
   it.each([
     ['TargetNotFound', () => request(U.unknown), undefined],
+    ['RequestorNotFound', () => request(U.alice, U.unknown), undefined],
     ['NoDeliverableContact', () => request(U.noContact), undefined],
     ['GraphForbidden', () => request(U.alice), (h: Harness) => h.tenant.failNext('activeRoleCount', new PermanentError('GraphForbidden', 'Graph answered 403'))],
     ['TapPolicyRejected', () => request(U.alice), (h: Harness) => h.tenant.setTapPolicy({ state: 'disabled' })],

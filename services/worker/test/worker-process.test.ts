@@ -152,7 +152,7 @@ describe('worker process on the local stand-ins', () => {
     expect(reasonOf(forbidden)).toBe('GraphForbidden');
     expect(reasonOf(rejected)).toBe('TapPolicyRejected');
     expect(letters.find((l) => l.messageId.startsWith('garbage-'))?.reason).toBe('InvalidMessage');
-    for (const m of [unknownTarget, noContact, forbidden, rejected]) {
+    for (const m of [unknownTarget, unknownRequestor, noContact, forbidden, rejected]) {
       expect((await ledger.getRequest(m.requestId))?.status).toBe('failed');
     }
     // Descriptions never hold a phone number or an email address.
