@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
 import { createTableLedger } from '@tapline/ledger';
-import { startAzurite } from './azurite.js';
-import type { Azurite } from './azurite.js';
+import { startAzurite, type Azurite } from '@tapline/test-harness';
 import { SECRETS, ledgerConformance, newRequest } from './conformance.js';
 
 let azurite: Azurite;
