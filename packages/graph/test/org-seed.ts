@@ -3,8 +3,10 @@
 // belongs to the simulator; this reads the parts tapline depends on.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { MemoryTenantSeed, MemoryUser } from '@tapline/graph';
-import { demoOrgPath } from './tenant-simulator-process.js';
+
+const demoOrgPath = fileURLToPath(new URL('../../tenant-simulator/fixtures/demo-org.json', import.meta.url));
 
 interface FixtureUser {
   id: string;
