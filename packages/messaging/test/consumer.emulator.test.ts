@@ -6,7 +6,8 @@ import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 import { PermanentError } from '@tapline/domain';
 import { ATTEMPT_PROPERTY, createQueueSender, createServiceBus, silentLogger, startConsumer } from '@tapline/messaging';
 import type { Consumer, HandlerContext, InboundMessage, Outcome, ServiceBus } from '@tapline/messaging';
-import { queueCounts, startEmulator, waitFor } from './emulator.js';
+import { waitFor } from '@tapline/test-harness';
+import { queueCounts, startEmulator } from './emulator.js';
 import type { Emulator } from './emulator.js';
 
 let emulator: Emulator;
@@ -65,8 +66,8 @@ describe('consumer against the emulator', () => {
   it('complete: the message is gone', async () => {
     const { consumer } = consume('c-complete', () => Promise.resolve({ kind: 'complete' }));
     await send('c-complete', 'm-complete');
-    await waitFor('completion', () => (consumer.counters.completed === 1 ? true : undefined));
-    await waitFor('empty queue', () => settledAway('c-complete'));
+    await waitFor(() => (consumer.counters.completed === 1 ? true : undefined), { description: 'completion' });
+    await waitFor(() => settledAway('c-complete'), { description: 'empty queue' });
     expect(await queueCounts(emulator, 'c-complete')).toMatchObject({ active: 0, locked: 0, deadLettered: 0 });
   });
 
@@ -76,19 +77,19 @@ describe('consumer against the emulator', () => {
       ctx.attempt === 1 ? { kind: 'retryLater', delayMs, attempt: ctx.attempt, lastError: 'Graph 503' } : { kind: 'complete' },
     ));
     await send('c-retry', 'm-retry', { requestId: 'r-1' });
-    await waitFor('the retry to be scheduled', () => (consumer.counters.retried === 1 ? true : undefined));
+    await waitFor(() => (consumer.counters.retried === 1 ? true : undefined), { description: 'the retry to be scheduled' });
     const counts = await queueCounts(emulator, 'c-retry');
     expect(counts).toMatchObject({ active: 0, scheduled: 1 });
-    await waitFor('the copy to be handled', () => (consumer.counters.completed === 1 ? true : undefined));
+    await waitFor(() => (consumer.counters.completed === 1 ? true : undefined), { description: 'the copy to be handled' });
     expect(seen.map((s) => [s.messageId, s.attempt])).toEqual([['m-retry', 1], ['m-retry:retry:2', 2]]);
     expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(delayMs - 100);
-    await waitFor('empty queue', () => settledAway('c-retry'));
+    await waitFor(() => settledAway('c-retry'), { description: 'empty queue' });
   });
 
   it('deadLetter: the message is in the DLQ with its reason and description', async () => {
     const { consumer } = consume('c-deadletter', () => Promise.resolve({ kind: 'deadLetter', reason: 'TargetNotFound', description: 'user 1234 is gone' }));
     await send('c-deadletter', 'm-dl');
-    await waitFor('dead-lettering', () => (consumer.counters.deadLettered === 1 ? true : undefined));
+    await waitFor(() => (consumer.counters.deadLettered === 1 ? true : undefined), { description: 'dead-lettering' });
     const [dl] = await deadLetters('c-deadletter', 1);
     expect(dl).toMatchObject({ messageId: 'm-dl', deadLetterReason: 'TargetNotFound', deadLetterErrorDescription: 'user 1234 is gone', body: { hello: 'world' } });
   });
@@ -96,7 +97,7 @@ describe('consumer against the emulator', () => {
   it('abandon: redelivered with deliveryCount + 1, until the broker dead-letters MaxDeliveryCountExceeded', async () => {
     const { seen } = consume('c-abandon', () => Promise.resolve({ kind: 'abandon', error: new Error('bug') }));
     await send('c-abandon', 'm-abandon');
-    await waitFor('three deliveries', () => (seen.length >= 3 ? true : undefined));
+    await waitFor(() => (seen.length >= 3 ? true : undefined), { description: 'three deliveries' });
     expect(seen.map((s) => s.deliveryCount)).toEqual([0, 1, 2]);
     const [dl] = await deadLetters('c-abandon', 1);
     expect(dl).toMatchObject({ messageId: 'm-abandon', deadLetterReason: 'MaxDeliveryCountExceeded' });
@@ -109,7 +110,7 @@ describe('consumer against the emulator', () => {
     };
     const { consumer, seen } = consume('c-poison', () => Promise.resolve({ kind: 'complete' }), decode);
     await send('c-poison', 'm-poison', Buffer.from([0xff, 0xfe, 0x00, 0x7b]));
-    await waitFor(() => `dead-lettering (counters ${JSON.stringify(consumer.counters)})`, () => (consumer.counters.deadLettered === 1 ? true : undefined));
+    await waitFor(() => (consumer.counters.deadLettered === 1 ? true : undefined), { description: () => `dead-lettering (counters ${JSON.stringify(consumer.counters)})` });
     expect(seen).toHaveLength(0);
     const [dl] = await deadLetters('c-poison', 1);
     expect(dl).toMatchObject({ messageId: 'm-poison', deadLetterReason: 'InvalidMessage' });
@@ -119,7 +120,7 @@ describe('consumer against the emulator', () => {
   it('a thrown PermanentError dead-letters with its reason', async () => {
     const { consumer } = consume('c-thrown', () => Promise.reject(new PermanentError('GraphForbidden', 'Graph answered 403')));
     await send('c-thrown', 'm-thrown');
-    await waitFor('dead-lettering', () => (consumer.counters.deadLettered === 1 ? true : undefined));
+    await waitFor(() => (consumer.counters.deadLettered === 1 ? true : undefined), { description: 'dead-lettering' });
     const [dl] = await deadLetters('c-thrown', 1);
     expect(dl).toMatchObject({ deadLetterReason: 'GraphForbidden' });
   });
@@ -129,7 +130,7 @@ describe('consumer against the emulator', () => {
     const gate = new Promise<void>((r) => { open = r; });
     const { consumer, seen } = consume('c-stop', async () => { await gate; return { kind: 'complete' }; });
     await send('c-stop', 'm-stop');
-    await waitFor('the handler to start', () => (seen.length === 1 ? true : undefined));
+    await waitFor(() => (seen.length === 1 ? true : undefined), { description: 'the handler to start' });
     let stopped = false;
     const stopping = consumer.stop({ deadlineMs: 10_000 }).then((r) => { stopped = true; return r; });
     await new Promise((r) => setTimeout(r, 300));
@@ -137,7 +138,7 @@ describe('consumer against the emulator', () => {
     open();
     expect(await stopping).toEqual({ drained: true, unfinished: 0 });
     expect(consumer.counters.completed).toBe(1);
-    await waitFor('empty queue', () => settledAway('c-stop'));
+    await waitFor(() => settledAway('c-stop'), { description: 'empty queue' });
     // Nothing is received after stop: a new message stays in the queue.
     await send('c-stop', 'm-after-stop');
     await new Promise((r) => setTimeout(r, 300));
@@ -160,10 +161,10 @@ describe('consumer against the emulator', () => {
     const sender = createQueueSender(bus, 'c-concurrent');
     await Promise.all(ids.map((id) => sender.send({ messageId: id, body: { id } })));
     await sender.close();
-    await waitFor(() => `all settled (counters ${JSON.stringify(consumer.counters)})`, () => (consumer.counters.completed + consumer.counters.deadLettered === 30 ? true : undefined));
+    await waitFor(() => (consumer.counters.completed + consumer.counters.deadLettered === 30 ? true : undefined), { description: () => `all settled (counters ${JSON.stringify(consumer.counters)})` });
     const dls = await deadLetters('c-concurrent', 10);
     expect(dls.map((m) => String(m.messageId)).sort()).toEqual(ids.filter((_, i) => i % 3 === 0).sort());
-    await waitFor('empty queue', () => settledAway('c-concurrent'));
+    await waitFor(() => settledAway('c-concurrent'), { description: 'empty queue' });
     expect(consumer.counters.abandoned).toBe(0);
   });
 });
@@ -190,10 +191,10 @@ describe('concurrent settlement', () => {
     await sender.send({ messageId: 'first', body: 1 });
     await sender.send({ messageId: 'second', body: 2 });
     await sender.close();
-    await waitFor('both in flight', () => (seen.length === 2 ? true : undefined));
+    await waitFor(() => (seen.length === 2 ? true : undefined), { description: 'both in flight' });
     open();
-    await waitFor('the abandoned message to come back', () => (seen.some(([id, n]) => id === 'second' && n === 1) ? true : undefined));
-    await waitFor('empty queue', () => settledAway('c-mixed-tick'));
+    await waitFor(() => (seen.some(([id, n]) => id === 'second' && n === 1) ? true : undefined), { description: 'the abandoned message to come back' });
+    await waitFor(() => settledAway('c-mixed-tick'), { description: 'empty queue' });
   });
 });
 
@@ -203,7 +204,7 @@ describe('retry copy wire format', () => {
     await sender.send({ messageId: 'x', body: 'b', applicationProperties: { [ATTEMPT_PROPERTY]: 4 } });
     await sender.close();
     const { seen } = consume('s-6', () => Promise.resolve({ kind: 'complete' }));
-    await waitFor('delivery', () => (seen.length === 1 ? true : undefined));
+    await waitFor(() => (seen.length === 1 ? true : undefined), { description: 'delivery' });
     expect(seen[0]?.attempt).toBe(4);
   });
 });
