@@ -2,7 +2,8 @@
 // section 6 over everything that run left behind. One stack for the file: real processes (Service
 // Bus emulator, Azurite, both simulators, intake, worker, notifier), free ports, a temporary dir.
 // Persistent, so the broker journal and the table files on disk are scanned too.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { TableClient } from '@azure/data-tables';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acsSim, tenantSim } from './support/simulators.js';
@@ -138,5 +139,23 @@ describe('secret scan of the story run', () => {
     expect(report.scanned.ledgerRows).toBeGreaterThan(10);
     expect(report.scanned.deadLetters).toBeGreaterThanOrEqual(1);
     expect(report.findings).toEqual([]);
+  });
+
+  it('the scan finds a TAP where one was planted: a log file and a ledger row (so a clean scan means something)', async () => {
+    const info = stack!.info;
+    const tap = sentTaps(await acsSim(info.acs.url).outbox())[0]!.secret;
+    const planted = path.join(stack!.dataDir, 'logs', 'planted.log');
+    writeFileSync(planted, `{"msg":"oops","value":"${tap}"}\n`);
+    const table = TableClient.fromConnectionString(info.tables.connectionString, 'plantedsecret', { allowInsecureConnection: true });
+    await table.createTable();
+    await table.createEntity({ partitionKey: 'p', rowKey: 'r', note: `sent ${tap}` });
+    try {
+      const report = await scanForSecrets(info, stack!.dataDir, [{ kind: 'tap', value: tap }]);
+      expect(report.findings.map((f) => f.where).sort()).toEqual(['ledger table plantedsecret', path.join('logs', 'planted.log')].sort());
+      expect(report.findings.every((f) => !f.needle.includes(tap))).toBe(true);
+    } finally {
+      rmSync(planted, { force: true });
+      await table.deleteTable();
+    }
   });
 });
