@@ -3,9 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ResumeCall } from '../src/directory/assignment-requests.js';
 import { app, user } from './helpers/demo-org.js';
 import { graphClient, StaticTokenCredential } from './helpers/graph-client.js';
-import { simJson, startSimulatorProcess, testToken, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { simJson, testToken } from './helpers/sim-api.js';
 
-let sim: SimulatorProcess;
+let sim: TenantSimulatorProcess;
 let notifierToken: string;
 
 async function graphFailure(call: Promise<unknown>): Promise<GraphError> {
@@ -18,7 +19,7 @@ async function graphFailure(call: Promise<unknown>): Promise<GraphError> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulatorProcess();
+  sim = await startTenantSimulator();
   notifierToken = await testToken(sim, { app: 'tapline-notifier' });
 });
 

@@ -3,9 +3,10 @@ import type { Client, GraphError } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { app, user } from './helpers/demo-org.js';
 import { graphClient, StaticTokenCredential } from './helpers/graph-client.js';
-import { simJson, startSimulatorProcess, testToken, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { simJson, testToken } from './helpers/sim-api.js';
 
-let sim: SimulatorProcess;
+let sim: TenantSimulatorProcess;
 let worker: Client;
 let workerBeta: Client;
 const savedEnv = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
@@ -21,7 +22,7 @@ async function graphFailure(call: Promise<unknown>): Promise<GraphError> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulatorProcess();
+  sim = await startTenantSimulator();
   process.env.IDENTITY_ENDPOINT = `${sim.url}/msi/token`;
   process.env.IDENTITY_HEADER = sim.identityHeader;
   const credential = new ManagedIdentityCredential({ clientId: app('tapline-worker').appId });

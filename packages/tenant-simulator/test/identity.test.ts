@@ -2,13 +2,14 @@ import { ClientSecretCredential, ManagedIdentityCredential } from '@azure/identi
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app } from './helpers/demo-org.js';
-import { simJson, startSimulatorProcess, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { simJson } from './helpers/sim-api.js';
 
-let sim: SimulatorProcess;
+let sim: TenantSimulatorProcess;
 const savedEnv = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
 
 beforeAll(async () => {
-  sim = await startSimulatorProcess();
+  sim = await startTenantSimulator();
   // Exactly what a service needs to get managed-identity tokens from the simulator.
   process.env.IDENTITY_ENDPOINT = `${sim.url}/msi/token`;
   process.env.IDENTITY_HEADER = sim.identityHeader;

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { user } from './helpers/demo-org.js';
-import { simJson, startSimulatorProcess, testToken, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { simJson, testToken } from './helpers/sim-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tenant-sim-keys-'));
-const running: SimulatorProcess[] = [];
+const running: TenantSimulatorProcess[] = [];
 
 afterAll(async () => {
   await Promise.all(running.map((s) => s.stop()));
@@ -15,17 +16,17 @@ afterAll(async () => {
 
 it('with --keys-file, a token issued before a restart is still accepted after it; without, it is not', async () => {
   const keysFile = join(dir, 'keys.json');
-  const first = await startSimulatorProcess(['--keys-file', keysFile]);
+  const first = await startTenantSimulator(['--keys-file', keysFile]);
   running.push(first);
   const token = await testToken(first, { app: 'tapline-worker' });
   await first.stop();
 
-  const second = await startSimulatorProcess(['--keys-file', keysFile]);
+  const second = await startTenantSimulator(['--keys-file', keysFile]);
   running.push(second);
-  const get = (sim: SimulatorProcess) => fetch(`${sim.url}/v1.0/users/${user('alice.novak').id}`, { headers: { authorization: `Bearer ${token}` } });
+  const get = (sim: TenantSimulatorProcess) => fetch(`${sim.url}/v1.0/users/${user('alice.novak').id}`, { headers: { authorization: `Bearer ${token}` } });
   expect((await get(second)).status).toBe(200);
 
-  const fresh = await startSimulatorProcess();
+  const fresh = await startTenantSimulator();
   running.push(fresh);
   expect((await get(fresh)).status).toBe(401);
   // The /_sim/users listing shows what tests pick users by.

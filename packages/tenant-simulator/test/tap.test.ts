@@ -5,7 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tapAlphabet } from '../src/directory/tap-secret.js';
 import { app, user } from './helpers/demo-org.js';
 import { graphClient } from './helpers/graph-client.js';
-import { simJson, startSimulatorProcess, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { simJson } from './helpers/sim-api.js';
 
 interface TapMethod {
   id: string;
@@ -16,7 +17,7 @@ interface TapMethod {
   methodUsabilityReason: string;
 }
 
-let sim: SimulatorProcess;
+let sim: TenantSimulatorProcess;
 let worker: Client;
 const savedEnv = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
 const tapsOf = (id: string) => `/users/${id}/authentication/temporaryAccessPassMethods`;
@@ -33,7 +34,7 @@ async function graphFailure(call: Promise<unknown>): Promise<GraphError> {
 
 beforeAll(async () => {
   // --log-requests so stdout has per-request lines to scan for leaked secrets.
-  sim = await startSimulatorProcess(['--log-requests']);
+  sim = await startTenantSimulator(['--log-requests']);
   process.env.IDENTITY_ENDPOINT = `${sim.url}/msi/token`;
   process.env.IDENTITY_HEADER = sim.identityHeader;
   worker = graphClient(sim.url, new ManagedIdentityCredential({ clientId: app('tapline-worker').appId }));
@@ -79,10 +80,10 @@ describe('one TAP per user, the secret only in the create response', () => {
       JSON.stringify((await simJson(sim, 'GET', `/_sim/users/${alice.id}/tap`)).body),
       JSON.stringify((await simJson(sim, 'GET', '/_sim/info')).body),
       JSON.stringify(await worker.api('/auditLogs/directoryAudits').get()),
-      sim.stdout(),
-      sim.stderr(),
+      sim.process.output('stdout'),
+      sim.process.output('stderr'),
     ].join('\n');
-    expect(sim.stdout()).toMatch(/POST \/users\/\{user\}\/authentication\/temporaryAccessPassMethods 201/);
+    expect(sim.process.output('stdout')).toMatch(/POST \/users\/\{user\}\/authentication\/temporaryAccessPassMethods 201/);
     for (const secret of [first.temporaryAccessPass!, second.temporaryAccessPass!]) {
       expect(everywhere.includes(secret)).toBe(false);
     }

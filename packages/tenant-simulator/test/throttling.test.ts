@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../src/call-log.js';
 import { app, user } from './helpers/demo-org.js';
 import { graphClient, StaticTokenCredential } from './helpers/graph-client.js';
-import { simJson, startSimulatorProcess, testToken, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { simJson, testToken } from './helpers/sim-api.js';
 
-let sim: SimulatorProcess;
+let sim: TenantSimulatorProcess;
 let token: string;
 const workerAppId = app('tapline-worker').appId;
 
 beforeAll(async () => {
-  sim = await startSimulatorProcess();
+  sim = await startTenantSimulator();
   token = await testToken(sim, { app: 'tapline-worker' });
 });
 
