@@ -4,16 +4,16 @@ import { SmsClient } from '@azure/communication-sms';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox, reset } from './helpers/sim-client.js';
 import { signedFetch } from './helpers/signed-fetch.js';
-import { startSimulatorProcess, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startAcsSimulator, type AcsSimulatorProcess } from '@tapline/test-harness';
 
 const CUSTOM_KEY = Buffer.from('a different 32-byte key for auth').toString('base64');
 const WRONG_KEY = Buffer.from('not the key the simulator checks').toString('base64');
 const SMS_BODY = JSON.stringify({ from: '+18005550100', smsRecipients: [{ to: '+15551234567' }], message: 'hi' });
 
-let sim: SimulatorProcess;
+let sim: AcsSimulatorProcess;
 
 beforeAll(async () => {
-  sim = await startSimulatorProcess(['--access-key', CUSTOM_KEY]);
+  sim = await startAcsSimulator(['--access-key', CUSTOM_KEY]);
 });
 afterAll(async () => {
   await sim.stop();

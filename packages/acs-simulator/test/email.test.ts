@@ -3,14 +3,14 @@ import { EmailClient, type EmailMessage } from '@azure/communication-email';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addFault, outbox, reset } from './helpers/sim-client.js';
 import { signedFetch } from './helpers/signed-fetch.js';
-import { startSimulatorProcess, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startAcsSimulator, type AcsSimulatorProcess } from '@tapline/test-harness';
 
-let sim: SimulatorProcess;
+let sim: AcsSimulatorProcess;
 let email: EmailClient;
 
 beforeAll(async () => {
   // retry-after 0 lets updateIntervalInMs drive the poll interval, keeping the suite fast.
-  sim = await startSimulatorProcess(['--email-retry-after', '0', '--email-completion-ms', '150']);
+  sim = await startAcsSimulator(['--email-retry-after', '0', '--email-completion-ms', '150']);
   email = new EmailClient(sim.connectionString, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
 });
 afterAll(async () => {

@@ -3,14 +3,14 @@ import { SmsClient } from '@azure/communication-sms';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox, reset } from './helpers/sim-client.js';
 import { signedFetch } from './helpers/signed-fetch.js';
-import { startSimulatorProcess, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startAcsSimulator, type AcsSimulatorProcess } from '@tapline/test-harness';
 
 // The limits scaled down: 3 SMS per number and 2 emails per 2-second window.
 const WINDOW_MS = 2000;
-let sim: SimulatorProcess;
+let sim: AcsSimulatorProcess;
 
 beforeAll(async () => {
-  sim = await startSimulatorProcess([
+  sim = await startAcsSimulator([
     '--sms-per-minute', '3', '--email-per-minute', '2', '--rate-window-seconds', '2',
     '--sms-from', '+18005550100', '--sms-from', '+18005550101',
     '--email-retry-after', '0', '--email-completion-ms', '0',

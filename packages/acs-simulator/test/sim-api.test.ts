@@ -6,10 +6,10 @@ import { EmailClient } from '@azure/communication-email';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addFault, outbox, reset } from './helpers/sim-client.js';
 import { signedFetch } from './helpers/signed-fetch.js';
-import { startSimulatorProcess, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startAcsSimulator, type AcsSimulatorProcess } from '@tapline/test-harness';
 
 const FROM = '+18005550100';
-let sim: SimulatorProcess;
+let sim: AcsSimulatorProcess;
 let dir: string;
 let outboxFile: string;
 let sms: SmsClient;
@@ -17,7 +17,7 @@ let sms: SmsClient;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'acs-sim-'));
   outboxFile = join(dir, 'nested', 'outbox.jsonl');
-  sim = await startSimulatorProcess(['--outbox-file', outboxFile, '--email-retry-after', '0', '--email-completion-ms', '0']);
+  sim = await startAcsSimulator(['--outbox-file', outboxFile, '--email-retry-after', '0', '--email-completion-ms', '0']);
   sms = new SmsClient(sim.connectionString, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
 });
 afterAll(async () => {

@@ -3,14 +3,14 @@ import { SmsClient, type SmsClientOptions } from '@azure/communication-sms';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addFault, outbox, reset } from './helpers/sim-client.js';
 import { signedFetch } from './helpers/signed-fetch.js';
-import { startSimulatorProcess, type SimulatorProcess } from './helpers/simulator-process.js';
+import { startAcsSimulator, type AcsSimulatorProcess } from '@tapline/test-harness';
 import { REPEATABILITY_FIRST_SENT_HEADER, REPEATABILITY_ID_HEADER, smsRepeatabilityPolicy } from './helpers/sms-repeatability-policy.js';
 
 const FROM = '+18005550100';
-let sim: SimulatorProcess;
+let sim: AcsSimulatorProcess;
 
 beforeAll(async () => {
-  sim = await startSimulatorProcess(['--repeatability-window-seconds', '300']);
+  sim = await startAcsSimulator(['--repeatability-window-seconds', '300']);
 });
 afterAll(async () => {
   await sim.stop();
