@@ -14,18 +14,19 @@ import { decodeTapRequest, referenceIdFor } from '@tapline/domain';
 import { createTableLedger } from '@tapline/ledger';
 import { defaultTopologyPath, spawnEmulator } from '@tapline/servicebus-emulator';
 import type { SpawnedEmulator } from '@tapline/servicebus-emulator';
-import { binDir, runTapctl, spawnReady, startAzurite } from './helpers/processes.js';
-import type { Spawned } from './helpers/processes.js';
+import { spawnReady, startAzurite, startTenantSimulator } from '@tapline/test-harness';
+import type { Azurite, ReadyProcess, TenantSimulatorProcess } from '@tapline/test-harness';
+import { binDir, runTapctl } from './helpers/processes.js';
 
 const BEN = 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316';
 const ALICE = 'd0468d1d-6293-4f38-953b-01fd546aaeb1';
 const AUDIENCE = 'api://tapline-intake';
 
 let emulator: SpawnedEmulator;
-let tenant: Spawned;
+let tenant: TenantSimulatorProcess;
 let tenantUrl: string;
-let intake: Spawned;
-let azurite: Awaited<ReturnType<typeof startAzurite>>;
+let intake: ReadyProcess;
+let azurite: Azurite;
 let dir: string;
 let stackFile: string;
 let bus: ServiceBusClient;
@@ -50,13 +51,13 @@ async function takeRequest(timeoutMs = 15_000): Promise<ServiceBusReceivedMessag
 beforeAll(async () => {
   [emulator, tenant, azurite] = await Promise.all([
     spawnEmulator({ topology: defaultTopologyPath }),
-    spawnReady(`${binDir}tenant-simulator`, ['--port', '0', '--no-throttle'], /tenant-simulator ready url=(\S+) port=\d+ tenant=(\S+)/),
+    startTenantSimulator(['--no-throttle']),
     startAzurite(),
   ]);
-  tenantUrl = tenant.ready[1] ?? '';
-  const tenantId = tenant.ready[2] ?? '';
+  tenantUrl = tenant.url;
+  const tenantId = tenant.tenantId;
   const { claims } = (await simPost('/_sim/tokens', { audience: AUDIENCE })) as { claims: { appid: string } };
-  intake = await spawnReady(`${binDir}intake-local`, [], /intake ready at (http:\/\/\S+)/, {
+  intake = await spawnReady({ command: `${binDir}intake-local`, readyLine: /intake ready at (http:\/\/\S+)/, env: {
     SERVICEBUS_CONNECTION_STRING: emulator.connectionString,
     INTAKE_TENANT_ID: tenantId,
     INTAKE_AUDIENCE: AUDIENCE,
@@ -64,11 +65,11 @@ beforeAll(async () => {
     INTAKE_AUTHORITY_HOST: tenantUrl,
     INTAKE_PORT: '0',
     LOG_LEVEL: 'warn',
-  });
+  } });
   dir = await mkdtemp(path.join(tmpdir(), 'tapctl-stack-'));
   stackFile = path.join(dir, 'stack.json');
   await writeFile(stackFile, JSON.stringify({
-    intake: { url: intake.ready[1] },
+    intake: { url: intake.match[1] },
     serviceBus: { connectionString: emulator.connectionString, adminUrl: `http://${emulator.host}:${String(emulator.adminPort)}` },
     tables: { connectionString: azurite.connectionString },
     tenant: { url: tenantUrl, tenantId },

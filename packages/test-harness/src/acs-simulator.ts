@@ -19,7 +19,7 @@ export async function startAcsSimulator(args: readonly string[] = [], options: {
     command: process.execPath,
     args: [BIN, '--port', '0', ...args],
     readyLine: /acs-simulator ready url=(\S+) connectionString=(\S+)/,
-    timeoutMs: options.timeoutMs ?? 20_000,
+    timeoutMs: options.timeoutMs ?? 30_000,
   });
   const [, url, connectionString] = simulator.match as unknown as [string, string, string];
   const accessKey = /accesskey=([^;\s]+)/.exec(connectionString)?.[1];

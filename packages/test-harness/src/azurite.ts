@@ -8,7 +8,7 @@ const AZURITE_TABLE = fileURLToPath(new URL('../node_modules/.bin/azurite-table'
 const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuriteOptions {
-  /** Default 20 s. */
+  /** Default 30 s. */
   readonly timeoutMs?: number;
   /** Default true. False keeps Azurite's access log in `process.lines` (for a log scan). */
   readonly silent?: boolean;
@@ -36,7 +36,7 @@ async function answers(port: number): Promise<boolean> {
  * it is ready when it answers HTTP.
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const port = await freePort();
   const azurite = spawnProcess({
     name: 'azurite',

@@ -22,7 +22,7 @@ export async function startTenantSimulator(args: readonly string[] = [], options
     command: process.execPath,
     args: [BIN, '--port', '0', ...args],
     readyLine: /tenant-simulator ready url=(\S+) port=(\d+) tenant=(\S+) identity-header=(\S+)/,
-    timeoutMs: options.timeoutMs ?? 20_000,
+    timeoutMs: options.timeoutMs ?? 30_000,
   });
   const [, url, port, tenantId, identityHeader] = simulator.match as unknown as [string, string, string, string, string];
   return {
