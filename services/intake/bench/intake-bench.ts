@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
 import { adminUrlOf, intakeEnv, serviceDir, startEmulator, startTenantSimulator } from '../test/helpers/stack.js';
-import { eventually, freePort } from '../test/helpers/processes.js';
+import { freePort, waitFor } from '@tapline/test-harness';
 import { callout } from '../test/helpers/callouts.js';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 500);
@@ -166,15 +166,11 @@ async function startIntakeLoggingToFile(env: Record<string, string>): Promise<{ 
   });
   closeSync(logFd);
   const url = `http://127.0.0.1:${port}`;
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`intake exited (${String(child.exitCode)}): ${readFileSync(path.join(logDir, 'intake.log'), 'utf8').slice(-2000)}`);
-      const res = await fetch(`${url}/api/health`).catch(() => undefined);
-      return res?.status === 200 ? true : undefined;
-    },
-    30_000,
-    'the intake health endpoint',
-  );
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`intake exited (${String(child.exitCode)}): ${readFileSync(path.join(logDir, 'intake.log'), 'utf8').slice(-2000)}`);
+    const res = await fetch(`${url}/api/health`).catch(() => undefined);
+    return res?.status === 200 ? true : undefined;
+  }, { timeoutMs: 30_000, description: 'the intake health endpoint' });
   return {
     url,
     child,

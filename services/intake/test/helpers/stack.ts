@@ -7,11 +7,10 @@ import type { ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/servi
 import { spawnEmulator } from '@tapline/servicebus-emulator';
 import type { SpawnedEmulator } from '@tapline/servicebus-emulator';
 import type { TestTokenRequest } from '@tapline/tenant-simulator';
-import { spawnReady } from './processes.js';
-import type { Spawned } from './processes.js';
+import * as harness from '@tapline/test-harness';
+import type { ReadyProcess } from '@tapline/test-harness';
 
 export const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const binDir = path.join(serviceDir, 'node_modules/.bin');
 
 /** The relay app and the intake's audience in the simulator's demo org. */
 export const RELAY_AUDIENCE = 'api://tapline-intake';
@@ -20,7 +19,7 @@ export const QUEUE = 'tap-requests';
 export interface TenantSim {
   readonly url: string;
   readonly tenantId: string;
-  readonly process: Spawned;
+  readonly process: ReadyProcess;
   relayToken(): Promise<string>;
   /** `POST /_sim/tokens`: any token a negative test needs. */
   mintToken(request: TestTokenRequest): Promise<string>;
@@ -28,13 +27,7 @@ export interface TenantSim {
 }
 
 export async function startTenantSimulator(): Promise<TenantSim> {
-  const proc = await spawnReady({
-    command: path.join(binDir, 'tenant-simulator'),
-    args: ['--port', '0', '--no-throttle'],
-    readyLine: /tenant-simulator ready url=(\S+) port=\d+ tenant=(\S+)/,
-  });
-  const url = proc.ready[1] ?? '';
-  const tenantId = proc.ready[2] ?? '';
+  const { url, tenantId, process: proc } = await harness.startTenantSimulator(['--no-throttle']);
   const post = async (pathName: string, body: unknown): Promise<Record<string, unknown>> => {
     const res = await fetch(`${url}${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${pathName}: ${res.status} ${await res.text()}`);
@@ -63,7 +56,7 @@ export async function startEmulator(): Promise<SpawnedEmulator> {
 
 export interface IntakeHost {
   readonly url: string;
-  readonly process: Spawned;
+  readonly process: ReadyProcess;
 }
 
 export function intakeEnv(emulator: { connectionString: string }, tenant: TenantSim, relayAppId: string): Record<string, string> {
@@ -79,13 +72,13 @@ export function intakeEnv(emulator: { connectionString: string }, tenant: Tenant
 }
 
 export async function startIntake(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<IntakeHost> {
-  const proc = await spawnReady({
+  const proc = await harness.spawnReady({
     command: process.execPath,
     args: [...nodeArgs, path.join(serviceDir, 'bin/intake-local.js')],
     env,
     readyLine: /intake ready at (http:\/\/\S+)/,
   });
-  return { url: proc.ready[1] ?? '', process: proc };
+  return { url: proc.match[1] ?? '', process: proc };
 }
 
 /** Reads (and removes) messages from tap-requests with the SDK, as the worker would see them. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeTapRequest } from '@tapline/domain';
 import type { SpawnedEmulator } from '@tapline/servicebus-emulator';
 import { callout, calloutIds, connectionTest } from '../helpers/callouts.js';
-import { freePort } from '../helpers/processes.js';
+import { freePort } from '@tapline/test-harness';
 import { QueueProbe, RELAY_AUDIENCE, adminUrlOf, intakeEnv, startEmulator, startIntake, startTenantSimulator } from '../helpers/stack.js';
 import type { IntakeHost, TenantSim } from '../helpers/stack.js';
 import { fuzzBodies } from './fuzz-bodies.js';

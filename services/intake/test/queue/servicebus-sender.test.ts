@@ -7,7 +7,7 @@ import type { SpawnedEmulator } from '@tapline/servicebus-emulator';
 import { spawnEmulator } from '@tapline/servicebus-emulator';
 import { createServiceBusRequestSender } from '../../src/queue/servicebus-sender.js';
 import type { ApplicationPropertyValue, OutgoingRequest } from '../../src/queue/request-queue.js';
-import { freePort, spawnReady } from '../helpers/processes.js';
+import { freePort, spawnReady } from '@tapline/test-harness';
 import { QUEUE, QueueProbe, adminUrlOf, serviceDir, startEmulator } from '../helpers/stack.js';
 import { describeSenderConformance } from './sender-conformance.js';
 import type { ReceivedRequest } from './sender-conformance.js';
@@ -57,7 +57,7 @@ describe('Service Bus sender, failure modes', () => {
       args: ['-e', "const s=require('net').createServer(()=>{});s.listen(0,'127.0.0.1',()=>console.log('ready '+s.address().port))"],
       readyLine: /ready (\d+)/,
     });
-    const sender = createServiceBusRequestSender({ connectionString: connectionStringFor(Number(blackHole.ready[1])), queueName: QUEUE, budgetMs: BUDGET_MS });
+    const sender = createServiceBusRequestSender({ connectionString: connectionStringFor(Number(blackHole.match[1])), queueName: QUEUE, budgetMs: BUDGET_MS });
     try {
       const started = performance.now();
       const error = await sender.send(request()).then(() => undefined, (e: unknown) => e);
