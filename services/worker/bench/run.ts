@@ -19,7 +19,8 @@ import { ServiceBusClient } from '@azure/service-bus';
 import type { ServiceBusMessage } from '@azure/service-bus';
 import { SCHEMA_VERSION, encodeTapRequest } from '@tapline/domain';
 import type { TapRequestMessage } from '@tapline/domain';
-import { startStack, startWorker, waitFor, workerEnv } from '../test/stack.js';
+import { waitFor } from '@tapline/test-harness';
+import { startStack, startWorker, workerEnv } from '../test/stack.js';
 import type { Stack, WorkerProcess } from '../test/stack.js';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -94,12 +95,12 @@ async function runPhase(worker: WorkerProcess, total: number, deadlineMs: number
   const started = Date.now();
   const cpu0 = await worker.metric('process_cpu_microseconds');
   const samples: Array<[number, number]> = [];
-  await waitFor(`${total} requests settled`, async () => {
+  await waitFor(async () => {
     const issued = await worker.metric('tap_issued_total');
     samples.push([(Date.now() - started) / 1000, issued]);
     const done = issued + (await worker.metric('tap_denied_total')) + (await worker.metric('tap_dead_lettered_total'));
     return done >= total ? true : undefined;
-  }, deadlineMs, 250);
+  }, { timeoutMs: deadlineMs, intervalMs: 250, description: `${total} requests settled` });
   const seconds = (Date.now() - started) / 1000;
   return {
     seconds,

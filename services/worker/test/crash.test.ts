@@ -13,7 +13,8 @@ import type { KeyRing } from '@tapline/sealing';
 import { CRASH_POINTS } from '@tapline/worker';
 import { testBus } from './bus.js';
 import type { TestBus } from './bus.js';
-import { startStack, startWorker, waitFor, workerEnv } from './stack.js';
+import { waitFor } from '@tapline/test-harness';
+import { startStack, startWorker, workerEnv } from './stack.js';
 import type { Stack } from './stack.js';
 import { sha256 } from './support.js';
 
@@ -52,20 +53,20 @@ describe('worker killed with SIGKILL at each step boundary, then restarted', () 
     const msg = request();
     const crashing = await startWorker(workerEnv(stack, prefix, { TAPLINE_CRASH_AT: point, WORKER_CONCURRENCY: '1' }));
     await bus.send(msg);
-    const exit = await Promise.race([crashing.exited(), new Promise<'alive'>((r) => setTimeout(() => r('alive'), 30_000))]);
+    const exit = await Promise.race([crashing.exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 30_000))]);
     expect(exit).toEqual({ code: null, signal: 'SIGKILL' });
     const tapsBefore = (await stack.sim<{ value: Array<{ route: string | null; status: number }> }>('GET', 'calls?kind=graph&pathContains=temporaryAccessPassMethods')).body.value
       .filter((c) => c.status === 201).length;
 
     const healthy = await startWorker(workerEnv(stack, prefix));
     try {
-      await waitFor('the request to be issued and its message settled', async () => {
+      await waitFor(async () => {
         const status = (await ledger.getRequest(msg.requestId))?.status;
         const counts = await stack.queueCounts('tap-requests');
         return status === 'issued' && counts.active + counts.locked + counts.scheduled === 0 ? true : undefined;
-      }, 45_000, 200);
+      }, { timeoutMs: 45_000, intervalMs: 200, description: 'the request to be issued and its message settled' });
     } finally {
-      expect((await healthy.stop('SIGTERM')).code).toBe(0);
+      expect((await healthy.stop({ signal: 'SIGTERM' })).code).toBe(0);
     }
 
     // No request lost: issued, nothing dead-lettered.

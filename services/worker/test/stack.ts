@@ -2,85 +2,17 @@
 // Azurite (tables), the Service Bus emulator, the tenant simulator, and the worker itself (its bin,
 // configured through env vars exactly as the local stack runs it). Each waits for a readiness
 // line or probe with a deadline; nothing sleeps for a fixed time to synchronise.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnEmulator } from '@tapline/servicebus-emulator';
 import type { SpawnedEmulator } from '@tapline/servicebus-emulator';
+import { spawnReady, startAzurite, startTenantSimulator } from '@tapline/test-harness';
+import type { ReadyProcess } from '@tapline/test-harness';
 
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const AZURITE = here('../node_modules/.bin/azurite-table');
-const SIMULATOR = here('../node_modules/@tapline/tenant-simulator/bin/tenant-simulator.js');
-const WORKER = here('../bin/worker.js');
-const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 30_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (let i = 0; i < 100_000; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-}
-
-interface Spawned {
-  readonly child: ChildProcess;
-  output(): string;
-  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function spawnProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Spawned {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let output = '';
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-200_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    child,
-    output: () => output,
-    exited: () => exit,
-    async stop(signal = 'SIGTERM', graceMs = 10_000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        const result = await exit;
-        clearTimeout(timer);
-        return result;
-      }
-      return exit;
-    },
-  };
-}
-
-async function readyLine(p: Spawned, pattern: RegExp, what: string, deadlineMs = 30_000): Promise<RegExpExecArray> {
-  return waitFor(what, () => {
-    if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`${what} exited early:\n${p.output().slice(-4000)}`);
-    return Promise.resolve(pattern.exec(p.output()) ?? undefined);
-  }, deadlineMs, 50);
-}
+const WORKER = fileURLToPath(new URL('../bin/worker.js', import.meta.url));
 
 export interface Stack {
   readonly tablesConnectionString: string;
@@ -110,44 +42,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   writeFileSync(topologyFile, JSON.stringify({ queues: { 'tap-requests': queue(options.lockDuration ?? 'PT30S'), 'tap-deliveries': queue('PT30S') } }));
 
-  const tablePort = await freePort();
-  const azurite = spawnProcess(AZURITE, ['--inMemoryPersistence', '--tableHost', '127.0.0.1', '--tablePort', String(tablePort), '--silent', '--disableTelemetry', '--skipApiVersionCheck']);
-  const simulator = spawnProcess(process.execPath, [SIMULATOR, '--port', '0', ...(options.simulatorArgs ?? [])]);
-  const [emulator, sim] = await Promise.all([
+  const [emulator, simulator, azurite] = await Promise.all([
     spawnEmulator({ topology: topologyFile }),
-    readyLine(simulator, /ready url=(\S+).*?identity-header=(\S+)/, 'tenant-simulator'),
-    waitFor('azurite', async () => {
-      try {
-        await fetch(`http://127.0.0.1:${tablePort}/devstoreaccount1/Tables`, { signal: AbortSignal.timeout(500) });
-        return true;
-      } catch {
-        if (azurite.child.exitCode !== null) throw new Error(`azurite exited: ${azurite.output()}`);
-        return undefined;
-      }
-    }),
+    startTenantSimulator(options.simulatorArgs ?? []),
+    startAzurite(),
   ]);
-  const simUrl = sim[1]!;
+  const simUrl = simulator.url;
   // The identity reports service allows 5 audit-log reads per 10 s: far too few for a test run
   // that reads one per request (the worker's own GRAPH_REPORTS_BUDGET is raised to match).
   await fetch(`${simUrl}/_sim/throttle`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reportsRequests: 10_000 }) });
   return {
-    tablesConnectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${ACCOUNT_KEY};TableEndpoint=http://127.0.0.1:${tablePort}/devstoreaccount1;`,
+    tablesConnectionString: azurite.connectionString,
     serviceBusConnectionString: emulator.connectionString,
     emulator,
     simUrl,
-    identityHeader: sim[2]!,
+    identityHeader: simulator.identityHeader,
     sealingKeys: `k1:${randomBytes(32).toString('base64')}`,
     topologyFile,
-    async sim<T>(method: string, path: string, body?: unknown) {
-      const res = await fetch(`${simUrl}/_sim/${path}`, {
-        method,
-        headers: { 'content-type': 'application/json' },
-        body: body === undefined ? (method === 'GET' || method === 'DELETE' ? undefined : '{}') : JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-    },
+    sim: <T>(method: string, path: string, body?: unknown) => simulator.sim<T>(method, path, body),
     async queueCounts(name) {
       const res = await fetch(`http://127.0.0.1:${emulator.adminPort}/queues/${name}`, { signal: AbortSignal.timeout(5_000) });
       return (await res.json()) as { active: number; scheduled: number; deadLettered: number; locked: number };
@@ -158,7 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-export interface WorkerProcess extends Spawned {
+export interface WorkerProcess extends ReadyProcess {
   readonly metricsUrl: string | undefined;
   metric(name: string): Promise<number>;
 }
@@ -192,11 +104,13 @@ export function workerEnv(stack: Stack, tablesPrefix: string, overrides: Record<
 }
 
 export async function startWorker(env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<WorkerProcess> {
-  const p = spawnProcess(process.execPath, [...nodeArgs, WORKER], env);
-  const m = await readyLine(p, /worker ready(?: metrics=(\S+))?/, 'worker');
-  const metricsUrl = m[1];
+  const worker = await spawnReady({
+    name: 'worker', command: process.execPath, args: [...nodeArgs, WORKER], env, inheritEnv: false,
+    readyLine: /worker ready(?: metrics=(\S+))?/, stopGraceMs: 10_000,
+  });
+  const metricsUrl = worker.match[1];
   return {
-    ...p,
+    ...worker,
     metricsUrl,
     async metric(name) {
       if (!metricsUrl) throw new Error('the worker runs without /metrics');

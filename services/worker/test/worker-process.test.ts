@@ -11,7 +11,8 @@ import { createKeyRing, parseSealingKeys } from '@tapline/sealing';
 import type { KeyRing } from '@tapline/sealing';
 import { testBus } from './bus.js';
 import type { TestBus } from './bus.js';
-import { startStack, startWorker, waitFor, workerEnv } from './stack.js';
+import { waitFor } from '@tapline/test-harness';
+import { startStack, startWorker, workerEnv } from './stack.js';
 import type { Stack, WorkerProcess } from './stack.js';
 import { sha256 } from './support.js';
 
@@ -63,7 +64,7 @@ afterAll(async () => {
 });
 
 async function settled(requestIds: readonly string[], deadlineMs = 40_000): Promise<Map<string, string>> {
-  return waitFor(`${requestIds.length} requests to settle`, async () => {
+  return waitFor(async () => {
     const statuses = new Map<string, string>();
     for (const id of requestIds) {
       const status = (await ledger.getRequest(id))?.status;
@@ -72,7 +73,7 @@ async function settled(requestIds: readonly string[], deadlineMs = 40_000): Prom
     }
     const counts = await stack.queueCounts('tap-requests');
     return counts.active + counts.locked + counts.scheduled === 0 ? statuses : undefined;
-  }, deadlineMs, 200);
+  }, { timeoutMs: deadlineMs, intervalMs: 200, description: `${requestIds.length} requests to settle` });
 }
 
 async function currentTapSha(userId: string): Promise<string | undefined> {
@@ -141,10 +142,10 @@ describe('worker process on the local stand-ins', () => {
     await Promise.all([unknownTarget, unknownRequestor, noContact, rejected].map((m) => bus.send(m)));
     await bus.sendRaw('{"schemaVersion":1,"requestId":"not a guid"}', `garbage-${randomUUID()}`);
     await settled([unknownTarget, unknownRequestor, noContact, rejected].map((m) => m.requestId));
-    const letters = await waitFor('six dead letters', async () => {
+    const letters = await waitFor(async () => {
       const all = await bus.deadLetters();
       return all.length >= 6 ? all : undefined;
-    });
+    }, { timeoutMs: 30_000, intervalMs: 100, description: 'six dead letters' });
     const reasonOf = (m: TapRequestMessage) => letters.find((l) => l.messageId === m.stageInstanceId)?.reason;
     expect(reasonOf(unknownTarget)).toBe('TargetNotFound');
     expect(reasonOf(unknownRequestor)).toBe('RequestorNotFound');
@@ -165,8 +166,8 @@ describe('worker process on the local stand-ins', () => {
     await stack.sim('POST', 'faults', { route: 'POST /v1.0/users/*/authentication/temporaryAccessPassMethods', latencyMs: 1_500, count: 1 });
     const msg = request(ORG.bob);
     await bus.send(msg);
-    await waitFor('the request to be issuing', async () => ((await ledger.getRequest(msg.requestId))?.status === 'issuing' ? true : undefined), 20_000, 50);
-    const exit = await worker.stop('SIGTERM', 20_000);
+    await waitFor(async () => ((await ledger.getRequest(msg.requestId))?.status === 'issuing' ? true : undefined), { timeoutMs: 20_000, intervalMs: 50, description: 'the request to be issuing' });
+    const exit = await worker.stop({ signal: 'SIGTERM', graceMs: 20_000 });
     expect(exit).toEqual({ code: 0, signal: null });
     expect((await ledger.getRequest(msg.requestId))?.status).toBe('issued');
     const counts = await stack.queueCounts('tap-requests');
