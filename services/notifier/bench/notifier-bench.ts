@@ -12,7 +12,7 @@
 // pipeline, since a handler finishes its confirmation before taking the next message.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { waitFor } from '../test/integration/processes.js';
+import { waitFor } from '@tapline/test-harness';
 import { startStack, tapIn, type SealedDelivery } from '../test/integration/stack.js';
 
 const { values } = parseArgs({
@@ -52,10 +52,10 @@ try {
   const started = Date.now();
   // Bounded: twice the ideal drain time plus a minute.
   const deadlineMs = (count / perMinute) * 60_000 * 2 + 60_000;
-  const sms = await waitFor('the backlog to drain', async () => {
+  const sms = await waitFor(async () => {
     const sent = await stack.outbox({ channel: 'sms' });
     return sent.length >= count ? sent : undefined;
-  }, deadlineMs, 250).catch(async () => stack.outbox({ channel: 'sms' }));
+  }, { timeoutMs: deadlineMs, intervalMs: 250, description: 'the backlog to drain' }).catch(async () => stack.outbox({ channel: 'sms' }));
   const drainMs = Date.now() - started;
   await notifier.stop();
 

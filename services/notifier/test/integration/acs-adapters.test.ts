@@ -7,21 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAcsEmailSender } from '../../src/acs-email.js';
 import { createAcsSmsSender } from '../../src/acs-sms.js';
 import { emailOperationId, repeatabilityFirstSent, smsRepeatabilityId } from '../../src/idempotency-keys.js';
-import { binPath, startProcess, type Proc } from './processes.js';
+import { startAcsSimulator, type AcsSimulatorProcess } from '@tapline/test-harness';
 import { EMAIL_SENDER, SMS_FROM, type OutboxEntry } from './stack.js';
 
-let acs: Proc;
+let acs: AcsSimulatorProcess;
 let url = '';
 let connectionString = '';
-const logs = new Map<string, string[]>();
 
 beforeAll(async () => {
-  acs = await startProcess({
-    name: 'acs-simulator', command: binPath('acs-simulator'), args: ['--port', '0', '--email-retry-after', '0'],
-    ready: /acs-simulator ready url=(\S+) connectionString=(\S+)/, logSink: logs,
-  });
-  url = acs.ready[1]!;
-  connectionString = acs.ready[2]!;
+  acs = await startAcsSimulator(['--email-retry-after', '0']);
+  ({ url, connectionString } = acs);
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { denialMessageId, encodeDeliveryContacts, encodeTapOutcome, referenceIdFor, sealingAad } from '@tapline/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor, type Proc } from './processes.js';
+import { waitFor, type ReadyProcess } from '@tapline/test-harness';
 import { sha256Hex, startStack, tapIn, type SealedDelivery, type Stack } from './stack.js';
 
 // From the tenant simulator's demo org: erin.walsh reports to ben.okafor.
@@ -14,7 +14,7 @@ const BEN = 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316';
 const BEN_MAIL = 'ben.okafor@contoso.example';
 
 let stack: Stack;
-let notifier: Proc | undefined;
+let notifier: ReadyProcess | undefined;
 /** Every secret and phone number these tests used: none may appear in any process's log. */
 const secrets: string[] = [];
 const phones: string[] = [];
@@ -31,7 +31,7 @@ async function statusOf(requestId: string): Promise<string | undefined> {
 }
 
 async function settledAs(d: SealedDelivery, status: string, timeoutMs = 20_000): Promise<void> {
-  await waitFor(`${d.requestId} ${status}`, async () => ((await statusOf(d.requestId)) === status ? true : undefined), timeoutMs);
+  await waitFor(async () => ((await statusOf(d.requestId)) === status ? true : undefined), { timeoutMs, description: `${d.requestId} ${status}` });
 }
 
 function logged(event: string, requestId: string): boolean {
@@ -61,16 +61,16 @@ describe('notifier against the local stack', () => {
     await stack.publish(d);
 
     await settledAs(d, 'delivered');
-    const sms = await waitFor('the SMS', async () => { const o = await stack.outbox({ to: '+14255550113' }); return o.length > 0 ? o : undefined; });
+    const sms = await waitFor(async () => { const o = await stack.outbox({ to: '+14255550113' }); return o.length > 0 ? o : undefined; }, { description: 'the SMS' });
     expect(sms).toHaveLength(1);
     expect(sha256Hex(tapIn(sms[0]!.body) ?? '')).toBe(await stack.tenantTapSha256(ERIN));
 
-    const resume = await waitFor('the resume call', async () => (await stack.resumeCalls()).find((c) => c.requestId === d.requestId));
+    const resume = await waitFor(async () => (await stack.resumeCalls()).find((c) => c.requestId === d.requestId), { description: 'the resume call' });
     expect(resume.status).toBe(204);
     expect(resume.body.data?.state).toBeUndefined();
     expect(resume.body.data?.customExtensionStageInstanceDetail).toBe('Temporary Access Pass delivered by SMS.');
 
-    const [confirmation] = await waitFor('the confirmation', async () => { const o = await stack.outbox({ to: BEN_MAIL }); return o.length > 0 ? o : undefined; });
+    const [confirmation] = await waitFor(async () => { const o = await stack.outbox({ to: BEN_MAIL }); return o.length > 0 ? o : undefined; }, { description: 'the confirmation' });
     expect(confirmation!.body).toContain('by SMS to the number ending 13');
     expect(`${confirmation!.subject ?? ''}${confirmation!.body}${confirmation!.html ?? ''}`).not.toContain(tap.secret);
   });
@@ -101,7 +101,7 @@ describe('notifier against the local stack', () => {
     await stack.publish(d, `dup-b-${d.requestId}`);
 
     await settledAs(d, 'delivered');
-    await waitFor('the second copy to be handled', () => (logged('delivery.already_settled', d.requestId) || logged('delivery.sent', d.requestId) && [...stack.logs.values()].flat().filter((l) => l.includes('"event":"message.received"') && l.includes(d.requestId)).length >= 2 ? true : undefined));
+    await waitFor(() => (logged('delivery.already_settled', d.requestId) || logged('delivery.sent', d.requestId) && [...stack.logs.values()].flat().filter((l) => l.includes('"event":"message.received"') && l.includes(d.requestId)).length >= 2 ? true : undefined), { description: 'the second copy to be handled' });
     expect(await stack.outbox({ to: phone.e164 })).toHaveLength(1);
   });
 
@@ -123,7 +123,7 @@ describe('notifier against the local stack', () => {
     });
     secrets.push(d.secret);
     await stack.publish(d);
-    const dead = await waitFor('the dead letter', async () => (await stack.deadLetters()).find((m) => String(m.body).includes(d.requestId)));
+    const dead = await waitFor(async () => (await stack.deadLetters()).find((m) => String(m.body).includes(d.requestId)), { description: 'the dead letter' });
     expect(dead.deadLetterReason).toBe('TapExpired');
     expect(dead.deadLetterErrorDescription ?? '').not.toContain(d.secret);
     expect(await statusOf(d.requestId)).toBe('dead-lettered');
@@ -151,10 +151,10 @@ describe('notifier against the local stack', () => {
     await sender.sendMessages({ body, messageId: denialMessageId(requestId), contentType: 'application/json' });
     await sender.close();
 
-    const [notice] = await waitFor('the denial notice', async () => { const o = await stack.outbox({ to: manager }); return o.length > 0 ? o : undefined; });
+    const [notice] = await waitFor(async () => { const o = await stack.outbox({ to: manager }); return o.length > 0 ? o : undefined; }, { description: 'the denial notice' });
     expect(notice!.body).toContain(referenceIdFor(requestId));
     expect(notice!.body).not.toMatch(/admin|role|privileg/i);
-    const calls = await waitFor('two resume calls', async () => { const c = (await stack.resumeCalls()).filter((r) => r.requestId === requestId); return c.length >= 2 ? c : undefined; });
+    const calls = await waitFor(async () => { const c = (await stack.resumeCalls()).filter((r) => r.requestId === requestId); return c.length >= 2 ? c : undefined; }, { description: 'two resume calls' });
     expect(calls.map((c) => [c.status, c.body.data?.state ?? null])).toEqual([[400, 'denied'], [204, null]]);
     expect(calls[1]!.body.data?.customExtensionStageInstanceDetail).toMatch(/^Not fulfilled/);
     expect(logged('entra.resume_state_refused', requestId)).toBe(true);
@@ -167,10 +167,10 @@ describe('notifier against the local stack', () => {
     const d = await stack.aDelivery({ targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [] } });
     secrets.push(d.secret);
     await stack.publish(d);
-    await waitFor('the delivery to be in flight', () => (logged('message.received', d.requestId) ? true : undefined));
+    await waitFor(() => (logged('message.received', d.requestId) ? true : undefined), { description: 'the delivery to be in flight' });
 
     running.child.kill('SIGTERM');
-    expect(await running.exited).toBe(0);
+    expect((await running.exited).code).toBe(0);
     notifier = undefined;
 
     expect(await statusOf(d.requestId)).toBe('delivered');

@@ -13,14 +13,14 @@ import {
 import { createTableLedger, type Ledger } from '@tapline/ledger';
 import { defaultTopologyPath } from '@tapline/servicebus-emulator';
 import { createKeyRing, type KeyRing } from '@tapline/sealing';
-import { NOTIFIER_BIN, binPath, freePort, startProcess, type Proc } from './processes.js';
+import { spawnReady, startAcsSimulator, startAzurite, startTenantSimulator, type ReadyProcess, type SpawnedProcess } from '@tapline/test-harness';
+import { NOTIFIER_BIN, binPath, logTo } from './processes.js';
 
 export const QUEUE = 'tap-deliveries';
 export const SMS_FROM = '+18005550100';
 export const EMAIL_SENDER = 'DoNotReply@tapline.example';
 /** tapline-notifier's managed identity in the simulator's demo org. */
 export const NOTIFIER_CLIENT_ID = '96550b1b-a905-4694-bf32-73d077a183b0';
-const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface OutboxEntry {
   seq: number; channel: 'sms' | 'email'; to: string; body: string; subject?: string; html?: string;
@@ -35,7 +35,7 @@ export interface Stack {
   readonly acsUrl: string;
   readonly tenantUrl: string;
   notifierEnv(overrides?: Record<string, string>): Record<string, string>;
-  startNotifier(overrides?: Record<string, string>): Promise<Proc>;
+  startNotifier(overrides?: Record<string, string>): Promise<ReadyProcess>;
   publish(message: Awaited<ReturnType<Stack['aDelivery']>>, messageId?: string): Promise<void>;
   aDelivery(input: DeliveryInput): Promise<SealedDelivery>;
   outbox(filter?: { to?: string; channel?: string }): Promise<OutboxEntry[]>;
@@ -84,41 +84,33 @@ async function testTopology(dir: string): Promise<string> {
 
 export async function startStack(options: { acsArgs?: string[] } = {}): Promise<Stack> {
   const logs = new Map<string, string[]>();
-  const procs: Proc[] = [];
+  const procs: SpawnedProcess[] = [];
   try {
     const dir = await mkdtemp(join(tmpdir(), 'notifier-it-'));
-    const tablePort = await freePort();
-    const [sbProc, tablesProc, acsProc, tenantProc] = await Promise.all([
-      testTopology(dir).then((topology) => startProcess({
+    const [sbProc, azurite, acs, tenant] = await Promise.all([
+      // The emulator's bin through the generic spawner, not spawnEmulator: the log scan wants every
+      // line it writes, and spawnEmulator keeps only the tail of its stderr.
+      testTopology(dir).then((topology) => spawnReady({
         name: 'servicebus-emulator', command: binPath('servicebus-emulator'), args: ['--port', '0', '--admin-port', '0', '--topology', topology],
-        ready: /servicebus-emulator ready .*connection-string=(\S+)/, logSink: logs,
-      })),
-      startProcess({
-        name: 'azurite', command: binPath('azurite-table'),
-        args: ['--inMemoryPersistence', '--tableHost', '127.0.0.1', '--tablePort', String(tablePort), '--disableTelemetry', '--skipApiVersionCheck'],
-        ready: /Azurite Table service successfully started/, logSink: logs,
-      }),
-      startProcess({
-        name: 'acs-simulator', command: binPath('acs-simulator'), args: ['--port', '0', '--email-retry-after', '0', ...(options.acsArgs ?? [])],
-        ready: /acs-simulator ready url=(\S+) connectionString=(\S+)/, logSink: logs,
-      }),
-      startProcess({
-        name: 'tenant-simulator', command: binPath('tenant-simulator'), args: ['--port', '0', '--log-requests'],
-        ready: /tenant-simulator ready url=(\S+) .*identity-header=(\S+)/, logSink: logs,
-      }),
+        readyLine: /servicebus-emulator ready .*connection-string=(\S+)/,
+      })).then((p) => logTo(logs, p)),
+      // Not silent: its request log joins the scan.
+      startAzurite({ silent: false }).then((a) => logTo(logs, a)),
+      startAcsSimulator(['--email-retry-after', '0', ...(options.acsArgs ?? [])]).then((a) => logTo(logs, a)),
+      startTenantSimulator(['--log-requests']).then((t) => logTo(logs, t)),
     ]);
-    procs.push(sbProc, tablesProc, acsProc, tenantProc);
-    const sbConnection = sbProc.ready[1]!;
-    const tablesConnection = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:${tablePort}/devstoreaccount1;`;
-    const [, acsUrl, acsConnection] = acsProc.ready as unknown as [string, string, string];
-    const [, tenantUrl, identityHeader] = tenantProc.ready as unknown as [string, string, string];
+    procs.push(sbProc, azurite.process, acs.process, tenant.process);
+    const sbConnection = sbProc.match[1]!;
+    const tablesConnection = azurite.connectionString;
+    const { url: acsUrl, connectionString: acsConnection } = acs;
+    const { url: tenantUrl, identityHeader } = tenant;
     const tablePrefix = `nt${randomBytes(4).toString('hex')}`;
     const ledger = await createTableLedger({ connectionString: tablesConnection, tablePrefix });
     const keys = { 'it-1': randomBytes(32).toString('base64') };
     const ring = createKeyRing({ activeKid: 'it-1', keys });
     const sb = new ServiceBusClient(sbConnection, { retryOptions: { maxRetries: 2, timeoutInMs: 10_000 } });
     const sender = sb.createSender(QUEUE);
-    const notifiers: Proc[] = [];
+    const notifiers: ReadyProcess[] = [];
 
     const json = async <T>(res: Response): Promise<T> => {
       if (!res.ok) throw new Error(`${res.url} answered ${res.status}: ${await res.text()}`);
@@ -150,10 +142,10 @@ export async function startStack(options: { acsArgs?: string[] } = {}): Promise<
         };
       },
       async startNotifier(overrides = {}) {
-        const proc = await startProcess({
+        const proc = logTo(logs, await spawnReady({
           name: 'notifier', command: process.execPath, args: [NOTIFIER_BIN], env: stack.notifierEnv(overrides),
-          ready: /^notifier ready/, logSink: logs,
-        });
+          readyLine: /^notifier ready/, stopGraceMs: 10_000,
+        }));
         notifiers.push(proc);
         return proc;
       },
@@ -231,10 +223,10 @@ export async function startStack(options: { acsArgs?: string[] } = {}): Promise<
         }
       },
       async stop() {
-        await Promise.allSettled(notifiers.map((n) => n.stop(5_000)));
+        await Promise.allSettled(notifiers.map((n) => n.stop({ graceMs: 5_000 })));
         await sender.close().catch(() => undefined);
         await sb.close().catch(() => undefined);
-        await Promise.allSettled(procs.map((p) => p.stop(5_000)));
+        await Promise.allSettled(procs.map((p) => p.stop({ graceMs: 5_000 })));
       },
     };
     return stack;
