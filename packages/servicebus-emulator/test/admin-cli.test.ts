@@ -3,24 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServiceBusClient } from '@azure/service-bus';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpawnedEmulator } from '../src/index.js';
-import { clientFor, countsOf, startTestEmulator } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { clientFor, countsOf, startTestEmulator, useTestEmulator } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../bin/servicebus-emulator.js', import.meta.url));
-let emulator: SpawnedEmulator;
-let client: ServiceBusClient;
+const sb = useTestEmulator();
 const scratch = mkdtempSync(path.join(tmpdir(), 'sb-emulator-cli-'));
 
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  client = clientFor(emulator);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await emulator?.stop();
+afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -40,16 +30,16 @@ function runCli(args: string[]): Promise<{ code: number | null; stderr: string }
 
 describe('admin endpoint', () => {
   it('reports active, scheduled, deferred and dead-lettered counts per queue, and purges', async () => {
-    const base = `http://127.0.0.1:${emulator.adminPort}`;
-    const sender = client.createSender('admin');
+    const base = `http://127.0.0.1:${sb.emulator.adminPort}`;
+    const sender = sb.client.createSender('admin');
     await sender.sendMessages([{ body: 1 }, { body: 2 }, { body: 3 }, { body: 4 }]);
     await sender.scheduleMessages({ body: 'later' }, new Date(Date.now() + 3_600_000));
-    const receiver = client.createReceiver('admin');
+    const receiver = sb.client.createReceiver('admin');
     const [a, b] = await receiver.receiveMessages(2, { maxWaitTimeInMs: 5_000 });
     await receiver.deferMessage(a!);
     await receiver.deadLetterMessage(b!, { deadLetterReason: 'Test', deadLetterErrorDescription: 'admin counts' });
 
-    expect(await countsOf(emulator, 'admin')).toEqual({ active: 2, scheduled: 1, deferred: 1, deadLettered: 1, locked: 0 });
+    expect(await countsOf(sb.emulator, 'admin')).toEqual({ active: 2, scheduled: 1, deferred: 1, deadLettered: 1, locked: 0 });
     const all = (await (await fetch(`${base}/queues`)).json()) as { queues: Record<string, unknown> };
     expect(Object.keys(all.queues)).toContain('admin');
     expect(all.queues.admin).toEqual({ active: 2, scheduled: 1, deferred: 1, deadLettered: 1, locked: 0 });
@@ -58,13 +48,13 @@ describe('admin endpoint', () => {
 
     const purge = await fetch(`${base}/queues/admin/purge`, { method: 'POST' });
     expect(await purge.json()).toEqual({ purged: 5 });
-    expect(await countsOf(emulator, 'admin')).toEqual({ active: 0, scheduled: 0, deferred: 0, deadLettered: 0, locked: 0 });
+    expect(await countsOf(sb.emulator, 'admin')).toEqual({ active: 0, scheduled: 0, deferred: 0, deadLettered: 0, locked: 0 });
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
   });
 
   it('reports the process CPU time for benchmarks', async () => {
-    const stats = (await (await fetch(`http://127.0.0.1:${emulator.adminPort}/stats`)).json()) as { pid: number; cpu: { userMicros: number } };
-    expect(stats.pid).toBe(emulator.child.pid);
+    const stats = (await (await fetch(`http://127.0.0.1:${sb.emulator.adminPort}/stats`)).json()) as { pid: number; cpu: { userMicros: number } };
+    expect(stats.pid).toBe(sb.emulator.child.pid);
     expect(stats.cpu.userMicros).toBeGreaterThan(0);
   });
 });
@@ -93,7 +83,7 @@ describe('command line', () => {
   });
 
   it('fails when the port is taken', async () => {
-    const result = await runCli(['--port', String(emulator.port)]);
+    const result = await runCli(['--port', String(sb.emulator.port)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('EADDRINUSE');
   });

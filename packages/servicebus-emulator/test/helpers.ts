@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { ServiceBusClient } from '@azure/service-bus';
+import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
+import { afterAll, beforeAll } from 'vitest';
 import { spawnEmulator, type SpawnOptions, type SpawnedEmulator } from '../src/index.js';
 
 /** Queues with short locks, windows and TTLs so the suite stays fast. */
@@ -15,6 +16,47 @@ export function clientFor(emulator: { connectionString: string }): ServiceBusCli
   });
 }
 
+export interface TestEmulator {
+  readonly emulator: SpawnedEmulator;
+  readonly client: ServiceBusClient;
+}
+
+/**
+ * One emulator process and one SDK client for the whole test file: started in beforeAll, closed in
+ * afterAll. Call at the top level of the file; read the fields inside tests.
+ */
+export function useTestEmulator(): TestEmulator {
+  let emulator: SpawnedEmulator | undefined;
+  let client: ServiceBusClient | undefined;
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    client = clientFor(emulator);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await emulator?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the test emulator starts in beforeAll');
+    return value;
+  };
+  return {
+    get emulator() { return started(emulator); },
+    get client() { return started(client); },
+  };
+}
+
+/** The ServiceBusError code the promise rejects with (it must reject with one). */
+export async function errorCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    if (isServiceBusError(err)) return err.code;
+    throw err;
+  }
+  throw new Error('expected a ServiceBusError');
+}
+
 export interface Counts {
   active: number;
   scheduled: number;
@@ -27,18 +69,6 @@ export async function countsOf(emulator: { adminPort: number | undefined }, queu
   const res = await fetch(`http://127.0.0.1:${emulator.adminPort}/queues/${encodeURIComponent(queue)}`);
   if (!res.ok) throw new Error(`admin ${res.status}`);
   return (await res.json()) as Counts;
-}
-
-/** Polls until `check` returns a value other than undefined, or fails after the deadline. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

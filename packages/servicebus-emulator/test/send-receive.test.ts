@@ -1,40 +1,17 @@
-import { isServiceBusError, type ServiceBusClient } from '@azure/service-bus';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpawnedEmulator } from '../src/index.js';
-import { bodyOf, clientFor, countsOf, startTestEmulator } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { bodyOf, countsOf, errorCode, useTestEmulator } from './helpers.js';
 
-let emulator: SpawnedEmulator;
-let client: ServiceBusClient;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  client = clientFor(emulator);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await emulator?.stop();
-});
-
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isServiceBusError(err)) return err.code;
-    throw err;
-  }
-  throw new Error('expected a ServiceBusError');
-}
+const sb = useTestEmulator();
 
 describe('sending and receiving through the real SDK', () => {
   it('connects over plain TCP with the emulator connection string from the ready line', () => {
-    expect(emulator.connectionString).toBe(
-      `Endpoint=sb://127.0.0.1:${emulator.port};SharedAccessKeyName=local;SharedAccessKey=local;UseDevelopmentEmulator=true`,
+    expect(sb.emulator.connectionString).toBe(
+      `Endpoint=sb://127.0.0.1:${sb.emulator.port};SharedAccessKeyName=local;SharedAccessKey=local;UseDevelopmentEmulator=true`,
     );
   });
 
   it('round-trips a message: body, AMQP-typed application properties and system properties', async () => {
-    const sender = client.createSender('roundtrip');
+    const sender = sb.client.createSender('roundtrip');
     const when = new Date('2026-01-02T03:04:05.678Z');
     await sender.sendMessages({
       body: { request: 'r-1', n: [1, 2, 3] },
@@ -46,7 +23,7 @@ describe('sending and receiving through the real SDK', () => {
       replyTo: 'reply-1',
       applicationProperties: { int: 7, negative: -3, double: 1.5, bool: true, text: 'x', big: 2 ** 40, when },
     });
-    const receiver = client.createReceiver('roundtrip');
+    const receiver = sb.client.createReceiver('roundtrip');
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     expect(message).toBeDefined();
     expect(message!.body).toEqual({ request: 'r-1', n: [1, 2, 3] });
@@ -63,14 +40,14 @@ describe('sending and receiving through the real SDK', () => {
   });
 
   it('sends batches built with createMessageBatch and arrays, each message with its own sequence number', async () => {
-    const sender = client.createSender('batch');
+    const sender = sb.client.createSender('batch');
     const batch = await sender.createMessageBatch();
     expect(batch.maxSizeInBytes).toBe(256 * 1024);
     for (let i = 0; i < 25; i++) expect(batch.tryAddMessage({ body: Buffer.alloc(10 * 1024, i) })).toBe(true);
     expect(batch.tryAddMessage({ body: Buffer.alloc(10 * 1024) })).toBe(false);
     await sender.sendMessages(batch);
     await sender.sendMessages([{ body: 'a' }, { body: 'b' }]);
-    const receiver = client.createReceiver('batch', { receiveMode: 'receiveAndDelete' });
+    const receiver = sb.client.createReceiver('batch', { receiveMode: 'receiveAndDelete' });
     const received = await receiver.receiveMessages(27, { maxWaitTimeInMs: 5_000 });
     expect(received).toHaveLength(27);
     expect((received[3]!.body as Buffer)[0]).toBe(3);
@@ -80,16 +57,16 @@ describe('sending and receiving through the real SDK', () => {
   });
 
   it('rejects a single message over 256 KB with MessageSizeExceeded', async () => {
-    const sender = client.createSender('size');
+    const sender = sb.client.createSender('size');
     expect(await errorCode(sender.sendMessages({ body: Buffer.alloc(300 * 1024) }))).toBe('MessageSizeExceeded');
-    expect((await countsOf(emulator, 'size')).active).toBe(0);
+    expect((await countsOf(sb.emulator, 'size')).active).toBe(0);
   });
 
   it('delivers in sequence order with a lock token, lock expiry, enqueued time and delivery count 0', async () => {
-    const sender = client.createSender('ordering');
+    const sender = sb.client.createSender('ordering');
     const before = Date.now();
     for (let i = 0; i < 5; i++) await sender.sendMessages({ body: i });
-    const receiver = client.createReceiver('ordering');
+    const receiver = sb.client.createReceiver('ordering');
     const messages = await receiver.receiveMessages(5, { maxWaitTimeInMs: 5_000 });
     expect(messages.map(bodyOf)).toEqual([0, 1, 2, 3, 4]);
     const seqs = messages.map((m) => m.sequenceNumber!.toNumber());
@@ -106,17 +83,17 @@ describe('sending and receiving through the real SDK', () => {
   });
 
   it('receive-and-delete hands out messages without a lock and removes them', async () => {
-    await client.createSender('rad').sendMessages([{ body: 1 }, { body: 2 }]);
-    const receiver = client.createReceiver('rad', { receiveMode: 'receiveAndDelete' });
+    await sb.client.createSender('rad').sendMessages([{ body: 1 }, { body: 2 }]);
+    const receiver = sb.client.createReceiver('rad', { receiveMode: 'receiveAndDelete' });
     const messages = await receiver.receiveMessages(2, { maxWaitTimeInMs: 5_000 });
     expect(messages.map(bodyOf)).toEqual([1, 2]);
     expect(messages.every((m) => m.lockToken === undefined)).toBe(true);
-    expect((await countsOf(emulator, 'rad')).active).toBe(0);
+    expect((await countsOf(sb.emulator, 'rad')).active).toBe(0);
   });
 
   it('assigns a 32-hex message id when the sender gives none', async () => {
-    await client.createSender('broker-ids').sendMessages({ body: 'no id' });
-    const receiver = client.createReceiver('broker-ids');
+    await sb.client.createSender('broker-ids').sendMessages({ body: 'no id' });
+    const receiver = sb.client.createReceiver('broker-ids');
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     expect(message!.messageId).toMatch(/^[0-9a-f]{32}$/);
     // The SDK's lock renewer needs the id to settle without error (pitfall 7).
@@ -124,9 +101,9 @@ describe('sending and receiving through the real SDK', () => {
   });
 
   it('peeks without locking: cursor, fromSequenceNumber, and nothing when empty', async () => {
-    const receiver = client.createReceiver('peek');
+    const receiver = sb.client.createReceiver('peek');
     expect(await receiver.peekMessages(5)).toEqual([]);
-    await client.createSender('peek').sendMessages([{ body: 'p1' }, { body: 'p2' }, { body: 'p3' }]);
+    await sb.client.createSender('peek').sendMessages([{ body: 'p1' }, { body: 'p2' }, { body: 'p3' }]);
     const first = await receiver.peekMessages(2);
     expect(first.map(bodyOf)).toEqual(['p1', 'p2']);
     expect(first.every((m) => m.lockToken === undefined)).toBe(true);
@@ -135,24 +112,24 @@ describe('sending and receiving through the real SDK', () => {
     const again = await receiver.peekMessages(3, { fromSequenceNumber: first[1]!.sequenceNumber! });
     expect(again.map(bodyOf)).toEqual(['p2', 'p3']);
     // Peeking locked nothing: all three are still receivable at once.
-    const received = await client.createReceiver('peek').receiveMessages(3, { maxWaitTimeInMs: 5_000 });
+    const received = await sb.client.createReceiver('peek').receiveMessages(3, { maxWaitTimeInMs: 5_000 });
     expect(received).toHaveLength(3);
   });
 
   it('reports MessagingEntityNotFound for a queue that is not in the topology, sending and receiving', async () => {
-    expect(await errorCode(client.createSender('no-such-queue').sendMessages({ body: 1 }))).toBe('MessagingEntityNotFound');
-    const receiver = client.createReceiver('no-such-queue');
+    expect(await errorCode(sb.client.createSender('no-such-queue').sendMessages({ body: 1 }))).toBe('MessagingEntityNotFound');
+    const receiver = sb.client.createReceiver('no-such-queue');
     expect(await errorCode(receiver.receiveMessages(1, { maxWaitTimeInMs: 1_000 }))).toBe('MessagingEntityNotFound');
   });
 
   it('refuses sessions, which are not emulated', async () => {
-    expect(await errorCode(client.acceptNextSession('roundtrip'))).toBe('SessionCannotBeLocked');
+    expect(await errorCode(sb.client.acceptNextSession('roundtrip'))).toBe('SessionCannotBeLocked');
   });
 
   it('refuses a send that would take the queue past maxSizeInMegabytes with QuotaExceeded', async () => {
-    const sender = client.createSender('tiny');
+    const sender = sb.client.createSender('tiny');
     for (let i = 0; i < 4; i++) await sender.sendMessages({ body: Buffer.alloc(250 * 1024) });
     expect(await errorCode(sender.sendMessages({ body: Buffer.alloc(250 * 1024) }))).toBe('QuotaExceeded');
-    expect((await countsOf(emulator, 'tiny')).active).toBe(4);
+    expect((await countsOf(sb.emulator, 'tiny')).active).toBe(4);
   });
 });

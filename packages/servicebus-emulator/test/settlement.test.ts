@@ -1,45 +1,24 @@
-import { isServiceBusError, type ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpawnedEmulator } from '../src/index.js';
-import { bodyOf, clientFor, countsOf, startTestEmulator, waitFor } from './helpers.js';
+import type { ServiceBusReceivedMessage } from '@azure/service-bus';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '@tapline/test-harness';
+import { bodyOf, countsOf, errorCode, useTestEmulator } from './helpers.js';
 
-let emulator: SpawnedEmulator;
-let client: ServiceBusClient;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  client = clientFor(emulator);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await emulator?.stop();
-});
-
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isServiceBusError(err)) return err.code;
-    throw err;
-  }
-  throw new Error('expected a ServiceBusError');
-}
+const sb = useTestEmulator();
 
 describe('settlement through the real SDK', () => {
   it('complete removes the message for good', async () => {
-    await client.createSender('complete').sendMessages({ body: 'done' });
-    const receiver = client.createReceiver('complete');
+    await sb.client.createSender('complete').sendMessages({ body: 'done' });
+    const receiver = sb.client.createReceiver('complete');
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     await receiver.completeMessage(message!);
-    expect(await countsOf(emulator, 'complete')).toMatchObject({ active: 0, locked: 0 });
+    expect(await countsOf(sb.emulator, 'complete')).toMatchObject({ active: 0, locked: 0 });
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
   });
 
   it('abandon with properties redelivers at its sequence position with the delivery count raised', async () => {
-    const sender = client.createSender('abandon');
+    const sender = sb.client.createSender('abandon');
     await sender.sendMessages([{ body: 'first', applicationProperties: { kept: 'yes' } }, { body: 'second' }]);
-    const receiver = client.createReceiver('abandon');
+    const receiver = sb.client.createReceiver('abandon');
     const [first] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     expect(first!.body).toBe('first');
     await sender.sendMessages({ body: 'third' });
@@ -54,12 +33,12 @@ describe('settlement through the real SDK', () => {
   });
 
   it('defer hides the message until it is received by sequence number; settling it then goes through $management', async () => {
-    await client.createSender('defer').sendMessages({ body: 'later' });
-    const receiver = client.createReceiver('defer');
+    await sb.client.createSender('defer').sendMessages({ body: 'later' });
+    const receiver = sb.client.createReceiver('defer');
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     const seq = message!.sequenceNumber!;
     await receiver.deferMessage(message!, { deferredBy: 'test' });
-    expect(await countsOf(emulator, 'defer')).toMatchObject({ active: 0, deferred: 1 });
+    expect(await countsOf(sb.emulator, 'defer')).toMatchObject({ active: 0, deferred: 1 });
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
     const [peeked] = await receiver.peekMessages(1, { fromSequenceNumber: seq });
     expect(peeked!.state).toBe('deferred');
@@ -70,24 +49,24 @@ describe('settlement through the real SDK', () => {
     expect(deferred!.deliveryCount).toBe(1);
     // Abandoning a deferred message leaves it deferred.
     await receiver.abandonMessage(deferred!);
-    expect(await countsOf(emulator, 'defer')).toMatchObject({ active: 0, deferred: 1 });
+    expect(await countsOf(sb.emulator, 'defer')).toMatchObject({ active: 0, deferred: 1 });
     const [again] = await receiver.receiveDeferredMessages(seq);
     await receiver.completeMessage(again!);
-    expect(await countsOf(emulator, 'defer')).toMatchObject({ active: 0, deferred: 0 });
+    expect(await countsOf(sb.emulator, 'defer')).toMatchObject({ active: 0, deferred: 0 });
     expect(await errorCode(receiver.receiveDeferredMessages(seq))).toBe('MessageNotFound');
   });
 
   it('dead-letters with reason, description and extra properties into the dead-letter sub-queue', async () => {
-    await client.createSender('deadletter').sendMessages({ body: 'poison', applicationProperties: { origin: 'test' } });
-    const receiver = client.createReceiver('deadletter');
+    await sb.client.createSender('deadletter').sendMessages({ body: 'poison', applicationProperties: { origin: 'test' } });
+    const receiver = sb.client.createReceiver('deadletter');
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     await receiver.deadLetterMessage(message!, {
       deadLetterReason: 'InvalidMessage',
       deadLetterErrorDescription: 'body is not a request',
       extra: 42,
     });
-    expect(await countsOf(emulator, 'deadletter')).toMatchObject({ active: 0, deadLettered: 1 });
-    const dlq = client.createReceiver('deadletter', { subQueueType: 'deadLetter' });
+    expect(await countsOf(sb.emulator, 'deadletter')).toMatchObject({ active: 0, deadLettered: 1 });
+    const dlq = sb.client.createReceiver('deadletter', { subQueueType: 'deadLetter' });
     const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     expect(dead!.body).toBe('poison');
     expect(dead!.deadLetterReason).toBe('InvalidMessage');
@@ -95,12 +74,12 @@ describe('settlement through the real SDK', () => {
     expect(dead!.applicationProperties).toMatchObject({ origin: 'test', extra: 42 });
     expect(dead!.sequenceNumber!.toNumber()).toBe(message!.sequenceNumber!.toNumber());
     await dlq.completeMessage(dead!);
-    expect((await countsOf(emulator, 'deadletter')).deadLettered).toBe(0);
+    expect((await countsOf(sb.emulator, 'deadletter')).deadLettered).toBe(0);
   });
 
   it('moves a message to the dead-letter queue as MaxDeliveryCountExceeded after maxDeliveryCount deliveries', async () => {
-    await client.createSender('max-delivery').sendMessages({ body: 'bug' });
-    const receiver = client.createReceiver('max-delivery');
+    await sb.client.createSender('max-delivery').sendMessages({ body: 'bug' });
+    const receiver = sb.client.createReceiver('max-delivery');
     const seen: number[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
@@ -109,27 +88,27 @@ describe('settlement through the real SDK', () => {
     }
     expect(seen).toEqual([0, 1, 2]);
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
-    const [dead] = await client.createReceiver('max-delivery', { subQueueType: 'deadLetter' }).receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+    const [dead] = await sb.client.createReceiver('max-delivery', { subQueueType: 'deadLetter' }).receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     expect(dead!.deadLetterReason).toBe('MaxDeliveryCountExceeded');
     expect(dead!.deadLetterErrorDescription).toBe('Message could not be consumed after 3 delivery attempts.');
   });
 
   it('settles through $management update-disposition after the receiving link closed', async () => {
-    await client.createSender('closed-link').sendMessages([{ body: 'a' }, { body: 'b' }]);
-    const receiver = client.createReceiver('closed-link');
+    await sb.client.createSender('closed-link').sendMessages([{ body: 'a' }, { body: 'b' }]);
+    const receiver = sb.client.createReceiver('closed-link');
     const [a, b] = await receiver.receiveMessages(2, { maxWaitTimeInMs: 5_000 });
     await receiver.close();
-    const other = client.createReceiver('closed-link');
+    const other = sb.client.createReceiver('closed-link');
     await other.completeMessage(a!);
     await other.deadLetterMessage(b!, { deadLetterReason: 'AfterClose', deadLetterErrorDescription: 'settled after close' });
-    expect(await countsOf(emulator, 'closed-link')).toMatchObject({ active: 0, deadLettered: 1, locked: 0 });
-    const [dead] = await client.createReceiver('closed-link', { subQueueType: 'deadLetter' }).receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+    expect(await countsOf(sb.emulator, 'closed-link')).toMatchObject({ active: 0, deadLettered: 1, locked: 0 });
+    const [dead] = await sb.client.createReceiver('closed-link', { subQueueType: 'deadLetter' }).receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     expect(dead!.deadLetterReason).toBe('AfterClose');
   });
 
   it('serves subscribe(): concurrent handlers, abandon redelivers, auto-complete removes, no errors', async () => {
-    await client.createSender('subscribe').sendMessages(Array.from({ length: 10 }, (_, i) => ({ body: i })));
-    const receiver = client.createReceiver('subscribe');
+    await sb.client.createSender('subscribe').sendMessages(Array.from({ length: 10 }, (_, i) => ({ body: i })));
+    const receiver = sb.client.createReceiver('subscribe');
     const handled: { body: number; deliveryCount: number }[] = [];
     const errors: unknown[] = [];
     const subscription = receiver.subscribe(
@@ -147,7 +126,7 @@ describe('settlement through the real SDK', () => {
       },
       { maxConcurrentCalls: 5 },
     );
-    await waitFor(async () => ((await countsOf(emulator, 'subscribe')).active === 0 ? true : undefined), 'subscribe to drain the queue');
+    await waitFor(async () => ((await countsOf(sb.emulator, 'subscribe')).active === 0 ? true : undefined), { description: 'subscribe to drain the queue' });
     await subscription.close();
     expect(handled).toHaveLength(11);
     expect(handled.filter((h) => h.body === 3).map((h) => h.deliveryCount)).toEqual([0, 1]);
@@ -155,8 +134,8 @@ describe('settlement through the real SDK', () => {
   });
 
   it('keeps two different concurrent settlements apart (rhea disposition-merge fix, pitfall 10)', async () => {
-    await client.createSender('rhea-bug').sendMessages([{ body: 'complete me' }, { body: 'abandon me' }]);
-    const receiver = client.createReceiver('rhea-bug');
+    await sb.client.createSender('rhea-bug').sendMessages([{ body: 'complete me' }, { body: 'abandon me' }]);
+    const receiver = sb.client.createReceiver('rhea-bug');
     const [m1, m2] = await receiver.receiveMessages(2, { maxWaitTimeInMs: 5_000 });
     expect([m1!.body, m2!.body]).toEqual(['complete me', 'abandon me']);
     await Promise.all([receiver.completeMessage(m1!), receiver.abandonMessage(m2!)]);

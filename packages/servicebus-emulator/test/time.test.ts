@@ -1,34 +1,22 @@
-import type { ServiceBusClient } from '@azure/service-bus';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpawnedEmulator } from '../src/index.js';
-import { bodyOf, clientFor, countsOf, sleep, startTestEmulator, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '@tapline/test-harness';
+import { bodyOf, countsOf, sleep, useTestEmulator } from './helpers.js';
 
-let emulator: SpawnedEmulator;
-let client: ServiceBusClient;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  client = clientFor(emulator);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await emulator?.stop();
-});
+const sb = useTestEmulator();
 
 describe('time-driven behaviour through the real SDK', () => {
   it('schedules, cancels, and enqueues a scheduled message only at its time', async () => {
-    const sender = client.createSender('scheduled');
+    const sender = sb.client.createSender('scheduled');
     const at = new Date(Date.now() + 2_500);
     const [keep, cancel] = await sender.scheduleMessages([{ body: 'keep' }, { body: 'cancel' }], at);
     await sender.sendMessages({ body: 'plain send, scheduled', scheduledEnqueueTimeUtc: at });
-    expect(await countsOf(emulator, 'scheduled')).toMatchObject({ active: 0, scheduled: 3 });
-    const receiver = client.createReceiver('scheduled');
+    expect(await countsOf(sb.emulator, 'scheduled')).toMatchObject({ active: 0, scheduled: 3 });
+    const receiver = sb.client.createReceiver('scheduled');
     const peeked = await receiver.peekMessages(3);
     expect(peeked.map((m) => m.state)).toEqual(['scheduled', 'scheduled', 'scheduled']);
     expect(peeked[0]!.scheduledEnqueueTimeUtc!.getTime()).toBe(at.getTime());
     await sender.cancelScheduledMessages(cancel!);
-    expect((await countsOf(emulator, 'scheduled')).scheduled).toBe(2);
+    expect((await countsOf(sb.emulator, 'scheduled')).scheduled).toBe(2);
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
 
     const received = await receiver.receiveMessages(2, { maxWaitTimeInMs: 5_000 });
@@ -42,18 +30,18 @@ describe('time-driven behaviour through the real SDK', () => {
   });
 
   it('drops a duplicate message id inside the detection window, single and batched, and accepts it after', async () => {
-    const sender = client.createSender('dedup');
+    const sender = sb.client.createSender('dedup');
     await sender.sendMessages({ body: 'one', messageId: 'dup-1' });
     await sender.sendMessages({ body: 'one again', messageId: 'dup-1' });
     await sender.sendMessages([{ body: 'two', messageId: 'dup-2' }, { body: 'two again', messageId: 'dup-2' }]);
-    expect((await countsOf(emulator, 'dedup')).active).toBe(2);
+    expect((await countsOf(sb.emulator, 'dedup')).active).toBe(2);
     // Without duplicate detection the same ids are two messages each.
-    const plain = client.createSender('no-dedup');
+    const plain = sb.client.createSender('no-dedup');
     await plain.sendMessages({ body: 'one', messageId: 'dup-1' });
     await plain.sendMessages({ body: 'one again', messageId: 'dup-1' });
-    expect((await countsOf(emulator, 'no-dedup')).active).toBe(2);
+    expect((await countsOf(sb.emulator, 'no-dedup')).active).toBe(2);
 
-    const receiver = client.createReceiver('dedup', { receiveMode: 'receiveAndDelete' });
+    const receiver = sb.client.createReceiver('dedup', { receiveMode: 'receiveAndDelete' });
     expect((await receiver.receiveMessages(2, { maxWaitTimeInMs: 5_000 })).map(bodyOf)).toEqual(['one', 'two']);
     await sleep(2_200); // the window is 2 s
     await sender.sendMessages({ body: 'one, later', messageId: 'dup-1' });
@@ -61,27 +49,27 @@ describe('time-driven behaviour through the real SDK', () => {
   });
 
   it('dead-letters expired messages as TTLExpiredException when the queue says so, with the queue TTL capping the message TTL', async () => {
-    await client.createSender('ttl-deadletter').sendMessages({ body: 'stale', timeToLive: 60_000 });
-    const receiver = client.createReceiver('ttl-deadletter');
+    await sb.client.createSender('ttl-deadletter').sendMessages({ body: 'stale', timeToLive: 60_000 });
+    const receiver = sb.client.createReceiver('ttl-deadletter');
     const [peeked] = await receiver.peekMessages(1);
     // The queue's defaultMessageTimeToLive (2 s) caps the message's own 60 s.
     expect(peeked!.expiresAtUtc!.getTime() - peeked!.enqueuedTimeUtc!.getTime()).toBe(2_000);
-    await waitFor(async () => ((await countsOf(emulator, 'ttl-deadletter')).deadLettered === 1 ? true : undefined), 'expiry');
+    await waitFor(async () => ((await countsOf(sb.emulator, 'ttl-deadletter')).deadLettered === 1 ? true : undefined), { description: 'expiry' });
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
-    const [dead] = await client.createReceiver('ttl-deadletter', { subQueueType: 'deadLetter' }).receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+    const [dead] = await sb.client.createReceiver('ttl-deadletter', { subQueueType: 'deadLetter' }).receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     expect(bodyOf(dead!)).toBe('stale');
     expect(dead!.deadLetterReason).toBe('TTLExpiredException');
   });
 
   it('drops expired messages when the queue does not dead-letter on expiry, and never delivers them', async () => {
-    const sender = client.createSender('ttl-drop');
+    const sender = sb.client.createSender('ttl-drop');
     await sender.sendMessages({ body: 'short', timeToLive: 200 });
     await sleep(300);
     // Expired before any sweep ran: the receive itself must skip it.
-    const receiver = client.createReceiver('ttl-drop');
+    const receiver = sb.client.createReceiver('ttl-drop');
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
     await sender.sendMessages({ body: 'queue default' });
-    await waitFor(async () => ((await countsOf(emulator, 'ttl-drop')).active === 0 ? true : undefined), 'expiry');
-    expect(await countsOf(emulator, 'ttl-drop')).toMatchObject({ active: 0, deadLettered: 0 });
+    await waitFor(async () => ((await countsOf(sb.emulator, 'ttl-drop')).active === 0 ? true : undefined), { description: 'expiry' });
+    expect(await countsOf(sb.emulator, 'ttl-drop')).toMatchObject({ active: 0, deadLettered: 0 });
   });
 });
