@@ -2,6 +2,7 @@
 // dashboards and alerts, and a single spot to check that no secret, full phone number or email
 // address is ever a field. Contacts appear only as a channel, an index and a masked ending.
 import type { Logger } from '@tapline/messaging';
+import { eventLog } from '@tapline/observability';
 
 export type { Logger };
 
@@ -42,16 +43,5 @@ export const LOG = {
 
 export type LogEvent = (typeof LOG)[keyof typeof LOG];
 
-type Fields = Record<string, string | number | boolean | undefined>;
-
-export function info(log: Logger, event: LogEvent, fields: Fields = {}): void {
-  log.info({ event, ...fields }, event);
-}
-
-export function warn(log: Logger, event: LogEvent, fields: Fields = {}): void {
-  log.warn({ event, ...fields }, event);
-}
-
-export function error(log: Logger, event: LogEvent, fields: Fields = {}): void {
-  log.error({ event, ...fields }, event);
-}
+/** `info`/`warn`/`error(log, event, fields)`, writing `{ event, ...fields }`, for these events only. */
+export const { info, warn, error } = eventLog<LogEvent>();

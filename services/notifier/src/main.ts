@@ -6,7 +6,7 @@ import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from '@tapline/domain';
 import { createCredential, createGraphAdapters } from '@tapline/graph';
 import { createTableLedger } from '@tapline/ledger';
 import { createServiceBus, startConsumer } from '@tapline/messaging';
-import { createLogger, registerSecret } from '@tapline/observability';
+import { createLogger, registerSecret, serveMetrics } from '@tapline/observability';
 import { createKeyRing, parseSealingKeys, SEALING_ACTIVE_KID_ENV, SEALING_KEYS_ENV } from '@tapline/sealing';
 import { createAcsEmailSender } from './acs-email.js';
 import { createAcsSmsSender } from './acs-sms.js';
@@ -15,7 +15,7 @@ import { crashHookFor } from './crash-hook.js';
 import { entraCallbackOn, managerDirectoryOn } from './graph-ports.js';
 import { createHandler, decodeOutcomeMessage } from './handler.js';
 import { LOG, info, warn, error } from './logs.js';
-import { createMetrics, serveMetrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
 import type { EmailSender, EntraCallback, SmsSender } from './ports.js';
 import { callProvider, type ProviderCallDeps, type RetryBudget } from './provider-call.js';
 import { createRateGate } from './rate-gate.js';
@@ -134,7 +134,7 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     logger,
     ...(config.NOTIFIER_LOCK_RENEWAL_MAX_MS > 0 && { lockRenewal: { maxDurationMs: config.NOTIFIER_LOCK_RENEWAL_MAX_MS } }),
   });
-  const metricsServer = config.NOTIFIER_METRICS_PORT === undefined ? undefined : await serveMetrics(metrics, config.NOTIFIER_METRICS_PORT);
+  const metricsServer = config.NOTIFIER_METRICS_PORT === undefined ? undefined : await serveMetrics(() => metrics.render(), config.NOTIFIER_METRICS_PORT);
   if (metricsServer !== undefined) info(logger, LOG.metricsListening, { port: metricsServer.port });
   info(logger, LOG.started, {
     queue: config.NOTIFIER_QUEUE_NAME, concurrency: config.NOTIFIER_CONCURRENCY, channels: config.NOTIFIER_CHANNEL_ORDER.join(','),

@@ -1,10 +1,8 @@
-// The notifier's counters (DESIGN section 9 names where it gives them), as Prometheus text on a
-// loopback-only /metrics endpoint; OpenTelemetry export replaces the endpoint later, the names
-// stay. Labels are closed sets (channels, reasons, outcomes): never an id or a contact.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-type Labels = Readonly<Record<string, string>>;
+// The notifier's counters (DESIGN section 9 names where it gives them), as Prometheus text on
+// @tapline/observability's loopback-only /metrics endpoint; OpenTelemetry export replaces the
+// endpoint later, the names stay. Labels are closed sets (channels, reasons, outcomes): never an
+// id or a contact.
+import { createCounters, type Labels } from '@tapline/observability';
 
 export type ResumeMetric = 'continued' | 'denied' | 'fell-back' | 'failed';
 export type NoticeMetric = 'sent' | 'skipped' | 'failed' | 'deferred';
@@ -25,14 +23,7 @@ export interface NotifierMetrics {
 }
 
 export function createMetrics(): NotifierMetrics {
-  const counters = new Map<string, { name: string; labels: Labels; value: number }>();
-  const key = (name: string, labels: Labels): string => `${name}${JSON.stringify(Object.entries(labels).sort())}`;
-  const inc = (name: string, labels: Labels = {}): void => {
-    const k = key(name, labels);
-    const c = counters.get(k) ?? { name, labels, value: 0 };
-    c.value += 1;
-    counters.set(k, c);
-  };
+  const { inc, value, render } = createCounters();
   return {
     delivered: (channel) => inc('tap.delivered', { channel }),
     sendRejected: (channel) => inc('tap.send_rejected', { channel }),
@@ -43,37 +34,7 @@ export function createMetrics(): NotifierMetrics {
     resumed: (outcome) => inc('entra.resumed', { outcome }),
     managerNotice: (kind, outcome) => inc('manager.notices', { kind, outcome }),
     denialReported: (reason) => inc('tap.denial_reported', { reason }),
-    value: (name, labels = {}) => counters.get(key(name, labels))?.value ?? 0,
-    render() {
-      const byName = new Map<string, string[]>();
-      for (const c of counters.values()) {
-        const metric = `${c.name.replace(/\./g, '_')}_total`;
-        const labels = Object.entries(c.labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',');
-        byName.set(metric, [...(byName.get(metric) ?? []), `${metric}${labels ? `{${labels}}` : ''} ${c.value}`]);
-      }
-      const lines: string[] = [];
-      for (const [metric, samples] of byName) lines.push(`# TYPE ${metric} counter`, ...samples);
-      return `${lines.join('\n')}\n`;
-    },
-  };
-}
-
-/** `GET /metrics` on 127.0.0.1 only; port 0 picks a free one (the bound port is returned). */
-export async function serveMetrics(metrics: NotifierMetrics, port: number): Promise<{ port: number; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(metrics.render());
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    value,
+    render: () => render(),
   };
 }

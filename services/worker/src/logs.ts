@@ -2,6 +2,7 @@
 // and alerts, and one spot to check that no field is ever a secret or a contact. Fields are ids,
 // statuses, reason codes, counts and durations only; message bodies are never logged.
 import type { Logger } from '@tapline/messaging';
+import { eventLog } from '@tapline/observability';
 
 export type { Logger };
 
@@ -35,16 +36,5 @@ export const LOG = {
 
 export type LogEvent = (typeof LOG)[keyof typeof LOG];
 
-type Fields = Record<string, string | number | boolean | undefined>;
-
-export function info(log: Logger, event: LogEvent, fields: Fields = {}): void {
-  log.info({ event, ...fields }, event);
-}
-
-export function warn(log: Logger, event: LogEvent, fields: Fields = {}): void {
-  log.warn({ event, ...fields }, event);
-}
-
-export function error(log: Logger, event: LogEvent, fields: Fields = {}): void {
-  log.error({ event, ...fields }, event);
-}
+/** `info`/`warn`/`error(log, event, fields)`, writing `{ event, ...fields }`, for these events only. */
+export const { info, warn, error } = eventLog<LogEvent>();

@@ -7,7 +7,7 @@ import { createCredential, createGraphAdapters } from '@tapline/graph';
 import type { TokenCredential } from '@azure/identity';
 import { createTableLedger } from '@tapline/ledger';
 import { createQueueSender, createServiceBus, startConsumer } from '@tapline/messaging';
-import { createLogger, registerSecret } from '@tapline/observability';
+import { createLogger, registerSecret, serveMetrics } from '@tapline/observability';
 import { SEALING_ACTIVE_KID_ENV, SEALING_KEYS_ENV, createKeyRing, keyVaultKeySource, loadKeyRing, parseSealingKeys, secretClientReader } from '@tapline/sealing';
 import type { KeyRing } from '@tapline/sealing';
 import { eligibilityPolicyOf, retryScheduleOf, workerConfigSchema } from './config.js';
@@ -15,7 +15,7 @@ import type { WorkerConfig } from './config.js';
 import { crashHookFor } from './crash-hook.js';
 import { createRequestHandler, decodeRequestMessage } from './handler.js';
 import { LOG, error, info, warn } from './logs.js';
-import { createMetrics, serveMetrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
 import type { WorkerDeps } from './ports.js';
 
 export interface RunningWorker {
@@ -111,7 +111,7 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
       process_cpu_microseconds: process.cpuUsage().user + process.cpuUsage().system,
     };
   };
-  const server = config.WORKER_METRICS_PORT === undefined ? undefined : await serveMetrics(metrics, config.WORKER_METRICS_PORT, gauges);
+  const server = config.WORKER_METRICS_PORT === undefined ? undefined : await serveMetrics(() => metrics.render(gauges()), config.WORKER_METRICS_PORT);
   if (server) info(logger, LOG.metricsListening, { port: server.port });
   info(logger, LOG.started, {
     queue: config.WORKER_REQUESTS_QUEUE, deliveries: config.WORKER_DELIVERIES_QUEUE, concurrency: config.WORKER_CONCURRENCY,
