@@ -67,7 +67,7 @@ beforeAll(async () => {
     },
   });
   ledger = await openLedger(stack.info.tables.connectionString);
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await stack?.dispose();
@@ -170,6 +170,9 @@ describe(`chaos: ${TOTAL} requests while the worker and the notifier are SIGKILL
         requestOfMessage.set(e.detail.providerMessageId, e.requestId);
       }
     }
+    // The request row names the provider message that delivered it too: a notifier killed between
+    // recording `delivered` and appending `delivery.sent` leaves only that.
+    for (const r of records) if (r.providerMessageId !== undefined && !requestOfMessage.has(r.providerMessageId)) requestOfMessage.set(r.providerMessageId, r.requestId);
     const recordOf = new Map(records.map((r) => [r.requestId, r]));
 
     // 1. Each user's last message carries the TAP Graph holds for them now, and the ledger's

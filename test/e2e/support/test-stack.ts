@@ -6,6 +6,8 @@ import path from 'node:path';
 import { freePorts, startStack } from '@tapline/local-stack';
 import type { StackHandle } from '@tapline/local-stack';
 
+const START_ATTEMPTS = 3;
+
 export interface TestStack extends StackHandle {
   readonly dataDir: string;
   /** Stops every process, then deletes the data dir (kept when TAPLINE_E2E_KEEP=1, for a post-mortem). */
@@ -21,26 +23,32 @@ export interface TestStackOptions {
 
 export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `tapline-${options.name}-`));
-  // Ports are free when asked and taken a moment later by the stack; another suite can win the
-  // race in between (then startStack names the port), so try twice with a fresh set.
+  // Ports are free when asked and taken a moment later by the stack; another suite's process can
+  // win one in between (startStack names it, or the process fails to bind and never gets ready).
+  // A loaded machine can also miss a readiness deadline. Try again with fresh ports and state.
   let handle: StackHandle | undefined;
-  for (let attempt = 0; attempt < 2 && handle === undefined; attempt++) {
+  for (let attempt = 1; handle === undefined; attempt++) {
     try {
       handle = await startStack({
         ports: await freePorts(),
         dataDir,
         persistent: options.persistent ?? false,
+        fresh: attempt > 1,
         echo: process.env.TAPLINE_E2E_ECHO === '1' ? process.stderr : null,
         ...(options.overrides !== undefined && { overrides: options.overrides }),
       });
     } catch (err) {
-      if (attempt === 1 || (err as Error).name !== 'PortsTakenError') {
+      const name = (err as Error).name;
+      const retryable = name === 'PortsTakenError' || name === 'StartupError';
+      if (!retryable || attempt >= START_ATTEMPTS) {
         rmSync(dataDir, { recursive: true, force: true });
-        throw err;
+        const lines = (err as { recentLines?: string[] }).recentLines;
+        throw new Error(`the ${options.name} stack did not start (attempt ${attempt}): ${(err as Error).message}${lines ? `\nlast lines:\n${lines.join('\n')}` : ''}`, { cause: err });
       }
+      console.warn(`the ${options.name} stack did not start (attempt ${attempt}), trying again: ${(err as Error).message}`);
     }
   }
-  const stack = handle!;
+  const stack = handle;
   return {
     ...stack,
     dataDir,
