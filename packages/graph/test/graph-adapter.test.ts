@@ -6,7 +6,7 @@ import { ManagedIdentityCredential } from '@azure/identity';
 import { isPermanent, isRetryable } from '@tapline/domain';
 import { createCredential, createGraphAdapters } from '@tapline/graph';
 import type { GraphAdapterOptions, GraphAdapters } from '@tapline/graph';
-import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { startTenantSimulator, useManagedIdentityOf, type TenantSimulatorProcess } from '@tapline/test-harness';
 import { directoryConformance } from './conformance.js';
 import { ORG } from './org.js';
 
@@ -14,16 +14,17 @@ const WORKER_APP_ID = '8686050f-9d01-4bc1-aa67-f972bcae7387';
 const NO_PERMISSIONS_APP_ID = 'a3fb9339-e2d9-4a56-bcd3-42c541b7e316';
 
 let sim: TenantSimulatorProcess;
+let restoreIdentity: (() => void) | undefined;
 
 beforeAll(async () => {
   sim = await startTenantSimulator();
   // The App Service style managed identity endpoint, as Container Apps provides it in Azure.
-  process.env.IDENTITY_ENDPOINT = `${sim.url}/msi/token`;
-  process.env.IDENTITY_HEADER = sim.identityHeader;
+  restoreIdentity = useManagedIdentityOf(sim);
 });
 
 afterAll(async () => {
   await sim?.stop();
+  restoreIdentity?.();
 });
 
 function adapters(overrides: Partial<GraphAdapterOptions> = {}): GraphAdapters {

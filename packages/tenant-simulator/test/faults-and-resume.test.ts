@@ -1,22 +1,12 @@
-import type { GraphError } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ResumeCall } from '../src/directory/assignment-requests.js';
 import { app, user } from './helpers/demo-org.js';
-import { graphClient, StaticTokenCredential } from './helpers/graph-client.js';
+import { graphClient, graphFailure, StaticTokenCredential } from './helpers/graph-client.js';
 import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
 import { simJson, testToken } from './helpers/sim-api.js';
 
 let sim: TenantSimulatorProcess;
 let notifierToken: string;
-
-async function graphFailure(call: Promise<unknown>): Promise<GraphError> {
-  try {
-    await call;
-  } catch (err) {
-    return err as GraphError;
-  }
-  throw new Error('the call succeeded');
-}
 
 beforeAll(async () => {
   sim = await startTenantSimulator();

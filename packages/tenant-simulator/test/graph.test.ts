@@ -1,30 +1,19 @@
 import { ManagedIdentityCredential } from '@azure/identity';
-import type { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { app, user } from './helpers/demo-org.js';
-import { graphClient, StaticTokenCredential } from './helpers/graph-client.js';
-import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { graphClient, graphFailure, StaticTokenCredential } from './helpers/graph-client.js';
+import { startTenantSimulator, useManagedIdentityOf, type TenantSimulatorProcess } from '@tapline/test-harness';
 import { simJson, testToken } from './helpers/sim-api.js';
 
 let sim: TenantSimulatorProcess;
 let worker: Client;
 let workerBeta: Client;
-const savedEnv = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
-
-/** Runs a Graph call expected to fail and returns the client's GraphError. */
-async function graphFailure(call: Promise<unknown>): Promise<GraphError> {
-  try {
-    await call;
-  } catch (err) {
-    return err as GraphError;
-  }
-  throw new Error('the call succeeded');
-}
+let restoreIdentity: (() => void) | undefined;
 
 beforeAll(async () => {
   sim = await startTenantSimulator();
-  process.env.IDENTITY_ENDPOINT = `${sim.url}/msi/token`;
-  process.env.IDENTITY_HEADER = sim.identityHeader;
+  restoreIdentity = useManagedIdentityOf(sim);
   const credential = new ManagedIdentityCredential({ clientId: app('tapline-worker').appId });
   worker = graphClient(sim.url, credential);
   workerBeta = graphClient(sim.url, credential, { version: 'beta' });
@@ -32,10 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.stop();
-  for (const [k, v] of [['IDENTITY_ENDPOINT', savedEnv.endpoint], ['IDENTITY_HEADER', savedEnv.header]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreIdentity?.();
 });
 
 beforeEach(async () => {

@@ -2,25 +2,21 @@ import { ClientSecretCredential, ManagedIdentityCredential } from '@azure/identi
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app } from './helpers/demo-org.js';
-import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { startTenantSimulator, useManagedIdentityOf, type TenantSimulatorProcess } from '@tapline/test-harness';
 import { simJson } from './helpers/sim-api.js';
 
 let sim: TenantSimulatorProcess;
-const savedEnv = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
+let restoreIdentity: (() => void) | undefined;
 
 beforeAll(async () => {
   sim = await startTenantSimulator();
   // Exactly what a service needs to get managed-identity tokens from the simulator.
-  process.env.IDENTITY_ENDPOINT = `${sim.url}/msi/token`;
-  process.env.IDENTITY_HEADER = sim.identityHeader;
+  restoreIdentity = useManagedIdentityOf(sim);
 });
 
 afterAll(async () => {
   await sim?.stop();
-  for (const [k, v] of [['IDENTITY_ENDPOINT', savedEnv.endpoint], ['IDENTITY_HEADER', savedEnv.header]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreIdentity?.();
 });
 
 describe('managed identity through the real ManagedIdentityCredential', () => {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ManagedIdentityCredential } from '@azure/identity';
-import type { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tapAlphabet } from '../src/directory/tap-secret.js';
 import { app, user } from './helpers/demo-org.js';
-import { graphClient } from './helpers/graph-client.js';
-import { startTenantSimulator, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { graphClient, graphFailure } from './helpers/graph-client.js';
+import { startTenantSimulator, useManagedIdentityOf, type TenantSimulatorProcess } from '@tapline/test-harness';
 import { simJson } from './helpers/sim-api.js';
 
 interface TapMethod {
@@ -19,33 +19,20 @@ interface TapMethod {
 
 let sim: TenantSimulatorProcess;
 let worker: Client;
-const savedEnv = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
+let restoreIdentity: (() => void) | undefined;
 const tapsOf = (id: string) => `/users/${id}/authentication/temporaryAccessPassMethods`;
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-
-async function graphFailure(call: Promise<unknown>): Promise<GraphError> {
-  try {
-    await call;
-  } catch (err) {
-    return err as GraphError;
-  }
-  throw new Error('the call succeeded');
-}
 
 beforeAll(async () => {
   // --log-requests so stdout has per-request lines to scan for leaked secrets.
   sim = await startTenantSimulator(['--log-requests']);
-  process.env.IDENTITY_ENDPOINT = `${sim.url}/msi/token`;
-  process.env.IDENTITY_HEADER = sim.identityHeader;
+  restoreIdentity = useManagedIdentityOf(sim);
   worker = graphClient(sim.url, new ManagedIdentityCredential({ clientId: app('tapline-worker').appId }));
 });
 
 afterAll(async () => {
   await sim?.stop();
-  for (const [k, v] of [['IDENTITY_ENDPOINT', savedEnv.endpoint], ['IDENTITY_HEADER', savedEnv.header]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreIdentity?.();
 });
 
 beforeEach(async () => {

@@ -11,3 +11,4 @@ export {
 export { startAzurite, type Azurite, type AzuriteOptions } from './azurite.js';
 export { startTenantSimulator, type TenantSimulatorProcess } from './tenant-simulator.js';
 export { startAcsSimulator, type AcsSimulatorProcess } from './acs-simulator.js';
+export { useManagedIdentityOf } from './managed-identity.js';

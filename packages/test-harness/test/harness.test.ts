@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePort, spawnReady, startAcsSimulator, startAzurite, startTenantSimulator, waitFor } from '../src/index.js';
+import { freePort, spawnReady, startAcsSimulator, startAzurite, startTenantSimulator, useManagedIdentityOf, waitFor } from '../src/index.js';
 
 const node = (script: string) => ({ command: process.execPath, args: ['-e', script] });
 
@@ -72,6 +72,26 @@ describe('spawnReady', () => {
   it('SIGKILLs after the grace period when SIGTERM is ignored', async () => {
     const p = await spawnReady({ ...node("process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"), readyLine: /ready/ });
     expect((await p.stop({ graceMs: 200 })).signal).toBe('SIGKILL');
+  });
+});
+
+describe('useManagedIdentityOf', () => {
+  it('points the identity variables at the simulator and restores them, unset ones too', () => {
+    const before = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
+    process.env.IDENTITY_ENDPOINT = 'http://elsewhere/token';
+    delete process.env.IDENTITY_HEADER;
+    try {
+      const restore = useManagedIdentityOf({ url: 'http://127.0.0.1:1', identityHeader: 'h' });
+      expect([process.env.IDENTITY_ENDPOINT, process.env.IDENTITY_HEADER]).toEqual(['http://127.0.0.1:1/msi/token', 'h']);
+      restore();
+      expect(process.env.IDENTITY_ENDPOINT).toBe('http://elsewhere/token');
+      expect('IDENTITY_HEADER' in process.env).toBe(false);
+    } finally {
+      for (const [name, value] of [['IDENTITY_ENDPOINT', before.endpoint], ['IDENTITY_HEADER', before.header]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
 

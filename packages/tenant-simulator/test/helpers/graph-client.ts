@@ -1,5 +1,5 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import { Client, HTTPMessageHandler, RetryHandler, RetryHandlerOptions, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { Client, HTTPMessageHandler, RetryHandler, RetryHandlerOptions, type Context, type GraphError, type Middleware } from '@microsoft/microsoft-graph-client';
 
 /**
  * The Graph client attaches no token to `http://` hosts (its AuthenticationHandler only
@@ -52,4 +52,14 @@ function plainHeaders(headers: unknown): Record<string, string> {
   if (headers instanceof Headers) return Object.fromEntries(headers.entries());
   if (Array.isArray(headers)) return Object.fromEntries(headers as Array<[string, string]>);
   return { ...(headers as Record<string, string> | undefined) };
+}
+
+/** Runs a Graph call expected to fail and returns the client's GraphError. */
+export async function graphFailure(call: Promise<unknown>): Promise<GraphError> {
+  try {
+    await call;
+  } catch (err) {
+    return err as GraphError;
+  }
+  throw new Error('the call succeeded');
 }
