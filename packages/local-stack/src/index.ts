@@ -4,5 +4,5 @@ export { DEFAULT_PORTS, freePorts, portsFromEnv } from './ports.js';
 export type { Ports, PortName } from './ports.js';
 export { LOCAL_TENANT, repoRoot } from './stack.js';
 export type { StackInfo } from './stack.js';
-export { stopOne } from './supervisor.js';
+export { stopOne, StartupError } from './supervisor.js';
 export type { RunningProcess } from './supervisor.js';

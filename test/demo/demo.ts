@@ -4,24 +4,14 @@
 // every outcome was the expected one.
 //
 // The story itself lives with the end-to-end suite (test/e2e/story), which asserts the same
-// chapters, so the demo cannot drift from what is tested. It is loaded by path because this
-// package does not (yet) depend on tapctl, the ledger and the Service Bus SDK that the story uses.
+// chapters, so the demo cannot drift from what is tested.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
-import { freePorts } from './ports.js';
-import { repoRoot, type StackInfo } from './stack.js';
-import { PortsTakenError, startStack, type StackHandle } from './start-stack.js';
-import { StartupError } from './supervisor.js';
+import { PortsTakenError, StartupError, freePorts, startStack, type StackHandle } from '@tapline/local-stack';
+import { formatSummary, playStory } from '../e2e/story/index.js';
 
-interface StoryModule {
-  playStory(stack: StackInfo, options: { narrate: (line: string) => void }): Promise<{
-    ok: boolean; elapsedMs: number; chapters: readonly { ok: boolean }[];
-  }>;
-  formatSummary(chapters: readonly unknown[]): string;
-}
 
 const USAGE = `usage: pnpm demo [--verbose] [--keep]
   --verbose   also print every service's log lines
@@ -92,10 +82,9 @@ try {
 }
 out(`stack up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ACS outbox: ${stack.info.acs.outboxUrl}`);
 
-const story = await import(pathToFileURL(path.join(repoRoot, 'test/e2e/story/index.ts')).href) as StoryModule;
-let result: Awaited<ReturnType<StoryModule['playStory']>>;
+let result: Awaited<ReturnType<typeof playStory>>;
 try {
-  result = await story.playStory(stack.info, { narrate });
+  result = await playStory(stack.info, { narrate });
 } catch (err) {
   await finish(1, `the story could not run: ${(err as Error).message}`);
   throw err;
@@ -103,7 +92,7 @@ try {
 
 out('');
 out('Summary');
-out(story.formatSummary(result.chapters));
+out(formatSummary(result.chapters));
 out('');
 const failed = result.chapters.filter((c) => !c.ok).length;
 out(failed === 0
