@@ -51,6 +51,9 @@ export function createAcsEmailSender(options: AcsEmailOptions): EmailSender {
           ? { status: 'rejected', code: `email-400:${failure.code}` }
           : { status: 'refused', code: `email-${failure.status}:${failure.code}` };
       }
+      if (message.awaitFinalStatus === false) {
+        return { status: 'accepted', providerMessageId: poller.getOperationState().result?.id || message.operationId };
+      }
       try {
         const result = await poller.pollUntilDone({ abortSignal: AbortSignal.timeout(options.pollTimeoutMs) });
         if (result.status === 'Succeeded') return { status: 'accepted', providerMessageId: result.id || message.operationId };

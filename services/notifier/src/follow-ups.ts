@@ -95,7 +95,7 @@ async function sendNotice(deps: FollowUpDeps, log: Logger, args: NoticeArgs): Pr
     return;
   }
   const operationId = emailOperationId({ requestId: args.requestId, ...args.operationKey }, args.address);
-  const result = await deps.email.send({ to: args.address, content: args.content, operationId });
+  const result = await deps.email.send({ to: args.address, content: args.content, operationId, awaitFinalStatus: false });
   deps.metrics.managerNotice(args.kind, result.status === 'accepted' ? 'sent' : 'failed');
   if (result.status === 'accepted') {
     await audit(deps.ledger, args.requestId, args.success, deps.now(), { ...args.detail, channel: 'email' });

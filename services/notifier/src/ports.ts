@@ -34,6 +34,12 @@ export interface EmailMessage {
   readonly content: EmailContent;
   /** Sent as `Operation-Id`; the same id for every attempt of the same message. */
   readonly operationId: string;
+  /**
+   * Poll the operation to its final status (default). A TAP email needs it, to fall back when
+   * ACS drops the recipient; a manager notice does not: ACS accepting the operation is enough,
+   * and polling would hold a handler slot for a poll interval after the TAP is already out.
+   */
+  readonly awaitFinalStatus?: boolean;
 }
 
 export interface EmailSender {

@@ -101,6 +101,27 @@ describe('email through @azure/communication-email with our Operation-Id', () =>
     expect(sent[0]!.operationId).toBe(operationId);
   });
 
+  it('a manager notice counts as sent once ACS accepts the operation, a TAP email waits for its final status', async () => {
+    // An ACS whose operations stay Running for a minute: only a send that does not wait for the
+    // final status can be done without running into its poll deadline.
+    const slow = await startAcsSimulator(['--email-retry-after', '0', '--email-completion-ms', '60000']);
+    try {
+      let pollTimeouts = 0;
+      const sender = createAcsEmailSender({
+        connectionString: slow.connectionString, senderAddress: EMAIL_SENDER, allowInsecureConnection: true,
+        timeoutMs: 5_000, pollIntervalMs: 10, pollTimeoutMs: 300, now: Date.now, onPollTimeout: () => { pollTimeouts += 1; },
+      });
+      const notice = await sender.send({ to: 'ben@contoso.example', content, operationId: randomUUID(), awaitFinalStatus: false });
+      expect(notice.status).toBe('accepted');
+      expect(pollTimeouts).toBe(0);
+      const tapEmail = await sender.send({ to: 'alice@contoso.example', content, operationId: randomUUID() });
+      expect(tapEmail.status).toBe('accepted');
+      expect(pollTimeouts).toBe(1);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('an address ACS drops ends rejected', async () => {
     const to = 'dropped@contoso.example';
     await fault({ route: 'POST /emails:send', recipient: to });
