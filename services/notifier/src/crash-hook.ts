@@ -2,7 +2,11 @@
 // integration tests can prove what survives a crash (no cleanup, no settlement, nothing flushed).
 // Unset in every real deployment; the config schema only accepts the listed points.
 
-export const CRASH_POINTS = ['after-send', 'after-record'] as const;
+/**
+ * after-send: ACS accepted, nothing recorded. after-status: `delivered` recorded, no
+ * `delivery.sent` event yet. after-record: both written, follow-ups not started.
+ */
+export const CRASH_POINTS = ['after-send', 'after-status', 'after-record'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export type CrashHook = (point: CrashPoint) => void;

@@ -15,6 +15,7 @@ import { confirmationStep, resumeStep, type FollowUpDeps } from './follow-ups.js
 import { emailOperationId, repeatabilityFirstSent, smsRepeatabilityId } from './idempotency-keys.js';
 import { LOG, info, warn, type Logger } from './logs.js';
 import { maskEmail, phoneEnding } from './masking.js';
+import { recordMissingSent } from './missing-sent.js';
 import type { Opener, RecipientOutcome, SmsSender } from './ports.js';
 import { tapEmail, tapSms } from './templates.js';
 
@@ -116,13 +117,18 @@ async function followUpsAfterDelivery(
 /** A retried message for a request already delivered: finish the follow-ups, never send again. */
 async function resumeFollowUps(deps: DeliveryDeps, msg: TapDeliveryMessage, record: RequestRecord, log: Logger): Promise<Outcome> {
   const trail = await readTrail(deps.ledger, msg.requestId);
+  // A crash between the status write and the event left the trail without it: write it first.
+  await recordMissingSent(deps, msg, record, trail, log);
   const channel = record.channel ?? 'sms';
   // No contact is kept in the ledger: re-derive the mask from the message's sealed contacts and
-  // the contact index the `delivery.sent` event recorded.
+  // the contact index the `delivery.sent` event recorded; an event recorded on redelivery has
+  // none, and then only a channel with a single contact tells which one it was.
   let masked = '??';
   if (deps.managerNotices) {
     const { contacts } = openDelivery(deps, msg);
-    const used = planSends(contacts, [channel]).sends.find((s) => s.index === trail.sent?.contactIndex);
+    const candidates = planSends(contacts, [channel]).sends;
+    const index = trail.sent?.contactIndex;
+    const used = typeof index === 'number' ? candidates.find((s) => s.index === index) : candidates.length === 1 ? candidates[0] : undefined;
     if (used !== undefined) masked = maskedContact(used);
   }
   await followUpsAfterDelivery(deps, msg, log, channel, masked, trail.done);
@@ -207,6 +213,8 @@ export async function deliver(deps: DeliveryDeps, msg: TapDeliveryMessage, log: 
           info(log, LOG.deliverySettledBefore, { status: 'delivered', concurrent: true });
           return complete();
         }
+        // A crash here leaves `delivered` without its event; the redelivery writes it (missing-sent.ts).
+        deps.crash('after-status');
         await audit(deps.ledger, msg.requestId, AUDIT.sent, at, {
           tapId: msg.tapId, channel: send.channel, contactIndex: send.index, providerMessageId: result.providerMessageId, failedBefore: failures.length,
         });

@@ -22,6 +22,7 @@ export const LOG = {
   sendRejected: 'delivery.send_rejected',
   channelUnavailable: 'delivery.channel_unavailable',
   sent: 'delivery.sent',
+  sentRecordedOnRedelivery: 'delivery.sent_recorded_on_redelivery',
   noDeliverableContact: 'delivery.no_deliverable_contact',
   repeatabilityWindowPassed: 'delivery.repeatability_window_passed',
   providerRetry: 'provider.retry',

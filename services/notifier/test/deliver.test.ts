@@ -202,6 +202,77 @@ describe('delivery: retries never yield a second, different message', () => {
     expect((await h.ledger.getRequest(d.requestId))?.status).toBe('delivered');
   });
 
+  it('a crash between the delivered status and its audit event: the redelivery writes the missing delivery.sent, sending nothing', async () => {
+    const h = harness();
+    const requestId = randomUUID();
+    const d = aDelivery(h.ring, { requestId, callback: callbackFor(requestId) });
+    await seedIssued(h.ledger, d);
+    h.managers.emails.set(d.requestorId, 'mgr@contoso.example');
+    // The first attempt "dies" after `delivered` is recorded, before `delivery.sent` is appended.
+    const appendAudit = h.ledger.appendAudit.bind(h.ledger);
+    let crashes = 0;
+    h.deps = {
+      ...h.deps,
+      ledger: {
+        ...h.ledger,
+        appendAudit: async (event) => {
+          if (event.action === 'delivery.sent' && crashes++ === 0) throw new TypeError('simulated crash');
+          return appendAudit(event);
+        },
+      },
+    };
+    expect(await h.handle(d)).toMatchObject({ kind: 'abandon' });
+    const record = await h.ledger.getRequest(d.requestId);
+    expect(record).toMatchObject({ status: 'delivered', channel: 'sms', providerMessageId: 'sms-1' });
+    const actions = async (): Promise<string[]> => (await h.ledger.listAudit({ requestId })).map((e) => e.action);
+    expect(await actions()).not.toContain('delivery.sent');
+    h.clock = new Date(h.clock.getTime() + 90_000); // redelivered after the lock expired
+
+    expect(await h.handle(d)).toEqual({ kind: 'complete' });
+
+    expect(h.sms.calls).toHaveLength(1);
+    expect(h.inbox.messages.filter((m) => m.channel === 'sms')).toHaveLength(1);
+    const sent = (await h.ledger.listAudit({ requestId })).filter((e) => e.action === 'delivery.sent');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      actor: 'notifier',
+      at: record!.timeline.find((e) => e.status === 'delivered')!.at,
+      detail: { tapId: d.tapId, channel: 'sms', providerMessageId: 'sms-1', contactIndex: null, recordedOnRedelivery: true },
+    });
+    // Recorded before the follow-ups, which then still ran once.
+    const trail = await actions();
+    expect(trail.indexOf('delivery.sent')).toBeLessThan(trail.indexOf('entra.resumed'));
+    expect(h.entra.calls).toHaveLength(1);
+    const confirmation = h.inbox.messages.filter((m) => m.channel === 'email');
+    expect(confirmation).toHaveLength(1);
+    expect(confirmation[0]!.body).toContain('the number ending 42'); // the single SMS contact still gives the mask
+    expect(h.metrics.value('tap.delivered', { channel: 'sms' })).toBe(1);
+
+    // A later duplicate finds the event and adds nothing.
+    expect(await h.handle(d)).toEqual({ kind: 'complete' });
+    expect((await actions()).filter((a) => a === 'delivery.sent')).toHaveLength(1);
+    expect(h.sms.calls).toHaveLength(1);
+  });
+
+  it('a duplicate arriving right after delivered was recorded, before its event, retries later instead of writing a second event', async () => {
+    const h = harness();
+    const d = aDelivery(h.ring);
+    await seedIssued(h.ledger, d);
+    // As if another copy recorded `delivered` a moment ago and is about to append its event.
+    await h.ledger.transition(d.requestId, 'delivered', { channel: 'sms', providerMessageId: 'sms-9' }, h.clock);
+    h.clock = new Date(h.clock.getTime() + 1_000);
+
+    expect(await h.handle(d)).toMatchObject({ kind: 'retryLater' });
+    expect((await h.ledger.listAudit({ requestId: d.requestId })).map((e) => e.action)).not.toContain('delivery.sent');
+    expect(h.sms.calls).toHaveLength(0);
+
+    h.clock = new Date(h.clock.getTime() + 30_000); // that copy never wrote it: it died
+    expect(await h.handle(d, 2)).toEqual({ kind: 'complete' });
+    const sent = (await h.ledger.listAudit({ requestId: d.requestId })).filter((e) => e.action === 'delivery.sent');
+    expect(sent.map((e) => e.detail)).toEqual([expect.objectContaining({ providerMessageId: 'sms-9', recordedOnRedelivery: true })]);
+    expect(h.sms.calls).toHaveLength(0);
+  });
+
   it('keeps the first-sent date of the first attempt, and takes a fresh one once ACS has forgotten the id', async () => {
     const h = harness();
     const d = aDelivery(h.ring);

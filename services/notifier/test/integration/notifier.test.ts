@@ -197,6 +197,29 @@ describe('notifier against the local stack', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('after a crash between the delivered status and its audit event, the restarted notifier writes the missing delivery.sent', async () => {
+    await notifier?.stop();
+    const crashing = await stack.startNotifier({ TAPLINE_CRASH_AT: 'after-status' });
+    const phone = numberFor(7);
+    const d = await stack.aDelivery({ targetId: randomUUID(), requestorId: randomUUID(), contacts: { mobilePhones: [phone.graph], emails: [] } });
+    secrets.push(d.secret);
+    await stack.publish(d);
+
+    const exit = await Promise.race([crashing.exited.then(() => crashing.child.signalCode), new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    expect(exit).toBe('SIGKILL');
+    expect(await statusOf(d.requestId)).toBe('delivered');
+    const sentEvents = async (): Promise<number> => (await stack.ledger.listAudit({ requestId: d.requestId })).filter((e) => e.action === 'delivery.sent').length;
+    expect(await sentEvents()).toBe(0);
+
+    notifier = await stack.startNotifier();
+    // After the 5 s lock of the dead consumer expires.
+    await waitFor(async () => ((await sentEvents()) > 0 ? true : undefined), { timeoutMs: 25_000, description: `${d.requestId} delivery.sent` });
+    const sent = (await stack.ledger.listAudit({ requestId: d.requestId })).filter((e) => e.action === 'delivery.sent');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.detail).toMatchObject({ tapId: d.tapId, channel: 'sms', recordedOnRedelivery: true });
+    expect(await stack.outbox({ to: phone.e164 })).toHaveLength(1);
+  }, 45_000);
+
   it('with ACS answering 429 to half the calls, every delivery arrives, no faster than the configured rate', async () => {
     await notifier?.stop();
     const perMinute = 240; // one send per 250 ms
