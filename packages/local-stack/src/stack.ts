@@ -6,18 +6,31 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { loadFixture } from '@tapline/tenant-simulator';
 import type { Ports } from './ports.js';
 import type { ProcessSpec } from './supervisor.js';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** The demo org's tenant and the identities the fixture grants (packages/tenant-simulator). */
-export const LOCAL_TENANT = {
-  tenantId: '2e731c1f-6c7c-448e-98e2-8104a6efdbd6',
-  relayAppId: 'ab09c6ec-b10b-4be5-8fc9-04cbe2fa966b',
-  intakeAudience: 'api://tapline-intake',
-  notifierClientId: '96550b1b-a905-4694-bf32-73d077a183b0',
-} as const;
+/**
+ * The tenant and identities of the demo org the tenant simulator serves, read from its fixture so
+ * the services' settings cannot drift from the directory they run against.
+ */
+function localTenant() {
+  const org = loadFixture();
+  const app = (name: string | undefined) => {
+    const found = org.apps.find((a) => a.name === name);
+    if (!found) throw new Error(`the demo org has no app named ${name ?? '(unset)'}`);
+    return found;
+  };
+  return {
+    tenantId: org.tenant.id,
+    relayAppId: app(org.relayApp).appId,
+    intakeAudience: org.relayAudience ?? 'api://tapline-intake',
+    notifierClientId: app('tapline-notifier').appId,
+  };
+}
+export const LOCAL_TENANT = localTenant();
 
 /** The Azurite development account: a published, well-known key, not a secret. */
 const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -68,6 +81,11 @@ export function prepareDirs(dataDir: string): { logsDir: string } {
   return { logsDir };
 }
 
+/** Extra CLI flags for a stand-in, from `overrides` (tests and benches tune the simulators). */
+function extraArgs(options: StackOptions, name: 'TENANT_SIM_ARGS' | 'ACS_SIM_ARGS'): string[] {
+  return options.overrides?.[name]?.split(' ').filter(Boolean) ?? [];
+}
+
 export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
   const { ports, dataDir, persistent } = options;
   const require = createRequire(import.meta.url);
@@ -110,7 +128,7 @@ export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
         '--keys-file', path.join(dataDir, 'tenant-keys.json'),
         // Entra would only send CallbackUriPath for a request that waits; treat each as waiting.
         '--auto-wait',
-        ...(options.overrides?.TENANT_SIM_ARGS?.split(' ').filter(Boolean) ?? []),
+        ...extraArgs(options, 'TENANT_SIM_ARGS'),
       ],
       readyLine: /tenant-simulator ready url=(\S+)/,
     },
@@ -122,7 +140,7 @@ export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
         '--port', String(ports.acs),
         '--outbox-file', path.join(dataDir, 'outbox.jsonl'),
         '--email-retry-after', '0',
-        ...(options.overrides?.ACS_SIM_ARGS?.split(' ').filter(Boolean) ?? []),
+        ...extraArgs(options, 'ACS_SIM_ARGS'),
       ],
       readyLine: /acs-simulator ready url=(\S+) connectionString=(\S+)/,
     },

@@ -130,9 +130,9 @@ export function createSupervisor(options: SupervisorOptions) {
           proc.ready = next.ready;
           watch(next.child);
           options.onRestart?.(proc);
-        }, (err: unknown) => {
+        }, () => {
+          // It could not come back (the StartupError's lines are in its log file): give up.
           if (!stopping) options.onFatalExit?.(spec.name, null, null);
-          void err;
         });
       });
     };
