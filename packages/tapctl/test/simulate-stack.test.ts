@@ -24,19 +24,12 @@ const AUDIENCE = 'api://tapline-intake';
 
 let emulator: SpawnedEmulator;
 let tenant: TenantSimulatorProcess;
-let tenantUrl: string;
 let intake: ReadyProcess;
 let azurite: Azurite;
 let dir: string;
 let stackFile: string;
 let bus: ServiceBusClient;
 let receiver: ServiceBusReceiver;
-
-async function simPost(pathName: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${tenantUrl}${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${pathName}: ${res.status}`);
-  return (await res.json()) as Record<string, unknown>;
-}
 
 /** Takes one message off tap-requests, as the worker would, within `timeoutMs`. */
 async function takeRequest(timeoutMs = 15_000): Promise<ServiceBusReceivedMessage> {
@@ -54,15 +47,16 @@ beforeAll(async () => {
     startTenantSimulator(['--no-throttle']),
     startAzurite(),
   ]);
-  tenantUrl = tenant.url;
   const tenantId = tenant.tenantId;
-  const { claims } = (await simPost('/_sim/tokens', { audience: AUDIENCE })) as { claims: { appid: string } };
+  const minted = await tenant.sim<{ claims: { appid: string } }>('POST', 'tokens', { audience: AUDIENCE });
+  if (minted.status !== 200) throw new Error(`/_sim/tokens: ${String(minted.status)}`);
+  const { claims } = minted.body;
   intake = await spawnReady({ command: `${binDir}intake-local`, readyLine: /intake ready at (http:\/\/\S+)/, env: {
     SERVICEBUS_CONNECTION_STRING: emulator.connectionString,
     INTAKE_TENANT_ID: tenantId,
     INTAKE_AUDIENCE: AUDIENCE,
     INTAKE_ALLOWED_CALLERS: claims.appid,
-    INTAKE_AUTHORITY_HOST: tenantUrl,
+    INTAKE_AUTHORITY_HOST: tenant.url,
     INTAKE_PORT: '0',
     LOG_LEVEL: 'warn',
   } });
@@ -72,7 +66,7 @@ beforeAll(async () => {
     intake: { url: intake.match[1] },
     serviceBus: { connectionString: emulator.connectionString, adminUrl: `http://${emulator.host}:${String(emulator.adminPort)}` },
     tables: { connectionString: azurite.connectionString },
-    tenant: { url: tenantUrl, tenantId },
+    tenant: { url: tenant.url, tenantId },
     logs: { dir },
   }));
   bus = new ServiceBusClient(emulator.connectionString);
@@ -104,7 +98,7 @@ describe('tapctl simulate on the local stand-ins', () => {
       },
     });
 
-    const waiting = (await (await fetch(`${tenantUrl}/_sim/waiting-requests`)).json()) as { value: { id: string; stage: string; customExtensionStageInstanceId: string; requestStatus: string }[] };
+    const { body: waiting } = await tenant.sim<{ value: { id: string; stage: string; customExtensionStageInstanceId: string; requestStatus: string }[] }>('GET', 'waiting-requests');
     expect(waiting.value.find((w) => w.id === result.requestId)).toMatchObject({
       stage: 'assignmentRequestApproved',
       customExtensionStageInstanceId: message.messageId,
