@@ -1,4 +1,4 @@
-import { scrubSecrets } from './secret-scrubber.js';
+import { scrubAndCap } from './secret-scrubber.js';
 
 /**
  * The closed set of reasons a message may be dead-lettered with (Service Bus `DeadLetterReason`).
@@ -38,9 +38,7 @@ export const DEAD_LETTER_DESCRIPTION_MAX = 1024;
  * body); those go to the log, which applies the same scrubber.
  */
 export function describeForDeadLetter(error: unknown, exact?: Iterable<string>): string {
-  const raw = rawDescription(error);
-  const scrubbed = scrubSecrets(raw, exact === undefined ? {} : { exact });
-  return scrubbed.length <= DEAD_LETTER_DESCRIPTION_MAX ? scrubbed : `${scrubbed.slice(0, DEAD_LETTER_DESCRIPTION_MAX - 1)}…`;
+  return scrubAndCap(rawDescription(error), DEAD_LETTER_DESCRIPTION_MAX, exact === undefined ? {} : { exact });
 }
 
 function rawDescription(error: unknown): string {

@@ -65,7 +65,7 @@ export { requestMessageId, requestRetryMessageId, deliveryMessageId, denialMessa
 export { PermanentError, RetryableError, isPermanent, isRetryable } from './errors.js';
 export { DEAD_LETTER_REASONS, DEAD_LETTER_REASON_NAMES, DEAD_LETTER_DESCRIPTION_MAX, isDeadLetterReason, describeForDeadLetter } from './dead-letter.js';
 export type { DeadLetterReason } from './dead-letter.js';
-export { scrubSecrets, isTapLike, redactionMarker, REDACTED_PREFIX, MAX_SCAN_LENGTH, MIN_EXACT_SECRET_LENGTH } from './secret-scrubber.js';
+export { scrubSecrets, scrubAndCap, isTapLike, redactionMarker, REDACTED_PREFIX, MAX_SCAN_LENGTH, MIN_EXACT_SECRET_LENGTH } from './secret-scrubber.js';
 export type { SecretKind, ScrubOptions } from './secret-scrubber.js';
 
 export {

@@ -116,6 +116,15 @@ export function scrubSecrets(text: string, options: ScrubOptions = {}): string {
   return out.replace(RUN, scrubRun);
 }
 
+/**
+ * `scrubSecrets`, then cut to at most `max` characters (ending in `…` when cut): the one way free
+ * text is made safe and short before it is stored, put on a message or shown to an operator.
+ */
+export function scrubAndCap(text: string, max: number, options: ScrubOptions = {}): string {
+  const out = scrubSecrets(text, options);
+  return out.length > max ? `${out.slice(0, max - 1)}…` : out;
+}
+
 function cutForScan(text: string): string {
   // Drop the trailing run of non-space characters too: it may be the head of a cut secret.
   const kept = text.slice(0, MAX_SCAN_LENGTH).replace(/\S{1,256}$/, '');

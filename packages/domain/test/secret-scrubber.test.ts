@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_SCAN_LENGTH, isTapLike, scrubSecrets } from '../src/index.js';
+import { MAX_SCAN_LENGTH, isTapLike, scrubAndCap, scrubSecrets } from '../src/index.js';
 
 /** Secrets of every shape the scrubber promises to catch, each with where it may hide. */
 const SECRET_SAMPLES = {
@@ -128,5 +128,15 @@ describe('isTapLike', () => {
     expect(isTapLike('xy7#kq2!')).toBe(false);
     expect(isTapLike('Xy7akQ2b')).toBe(false);
     expect(isTapLike('Xy #kQ2!')).toBe(false);
+  });
+});
+
+describe('scrubAndCap', () => {
+  it('scrubs first, then cuts to the cap with an ellipsis', () => {
+    expect(scrubAndCap('token=Xy7#kQ2!abc', 100)).toBe('token=[REDACTED:credential]');
+    const capped = scrubAndCap(`mail bob@example.com ${'x'.repeat(50)}`, 20);
+    expect(capped).toHaveLength(20);
+    expect(capped).toBe('mail [REDACTED:emai…');
+    expect(scrubAndCap('short', 5)).toBe('short');
   });
 });

@@ -1,11 +1,11 @@
 // The single place where a handler's outcome becomes a broker settlement (STYLE practice 4).
 
+import { scrubAndCap } from '@tapline/domain';
 import type { ServiceBusMessage, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
 import type { ConsumerCounters } from './counters.js';
 import type { Logger } from './logger.js';
 import { ATTEMPT_PROPERTY, retryMessageId } from './messages.js';
 import type { Outcome } from './outcome.js';
-import { scrubText } from './scrub.js';
 
 export const MAX_DESCRIPTION = 1024;
 export const LAST_ERROR_PROPERTY = 'tapline-last-error';
@@ -36,7 +36,7 @@ export function retryCopy(message: ServiceBusReceivedMessage, outcome: Extract<O
     applicationProperties: {
       ...message.applicationProperties,
       [ATTEMPT_PROPERTY]: next,
-      [LAST_ERROR_PROPERTY]: scrubText(outcome.lastError, 256),
+      [LAST_ERROR_PROPERTY]: scrubAndCap(outcome.lastError, 256),
     },
     scheduledEnqueueTimeUtc: due,
     ...(remaining !== undefined && { timeToLive: Math.max(1, remaining) }),
@@ -70,7 +70,7 @@ export async function settle(deps: SettleDeps, message: ServiceBusReceivedMessag
         return;
       }
       case 'deadLetter': {
-        const description = scrubText(outcome.description, MAX_DESCRIPTION);
+        const description = scrubAndCap(outcome.description, MAX_DESCRIPTION);
         await receiver.deadLetterMessage(message, { deadLetterReason: outcome.reason, deadLetterErrorDescription: description });
         counters.deadLettered += 1;
         logger.warn({ event: 'message.dead_lettered', reason: outcome.reason, description }, 'message dead-lettered');
@@ -91,15 +91,15 @@ export async function settle(deps: SettleDeps, message: ServiceBusReceivedMessag
 
 /** Name, code and scrubbed message: enough to diagnose, never a secret. */
 export function errorSummary(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { message: scrubText(String(err), 256) };
+  if (!(err instanceof Error)) return { message: scrubAndCap(String(err), 256) };
   const code = (err as { code?: unknown }).code;
-  return { name: err.name, ...(typeof code === 'string' && { code }), message: scrubText(err.message, 512) };
+  return { name: err.name, ...(typeof code === 'string' && { code }), message: scrubAndCap(err.message, 512) };
 }
 
 export function errorWithStack(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return errorSummary(err);
   // Frames ("    at f (file:line)") hold no data; only the message line needs scrubbing.
   const [head = '', ...frames] = (err.stack ?? '').split('\n');
-  const stack = [scrubText(head, 512), ...frames.filter((l) => /^\s+at /.test(l)).slice(0, 30)].join('\n');
+  const stack = [scrubAndCap(head, 512), ...frames.filter((l) => /^\s+at /.test(l)).slice(0, 30)].join('\n');
   return { ...errorSummary(err), stack };
 }
