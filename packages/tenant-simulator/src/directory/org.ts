@@ -176,18 +176,7 @@ export class Directory {
   setAccountEnabled(user: User, enabled: boolean, actor: AuditActor, at = new Date()): void {
     const previous = user.accountEnabled;
     user.accountEnabled = enabled;
-    this.audit.add({
-      activityDisplayName: 'Update user',
-      category: 'UserManagement',
-      loggedByService: 'Core Directory',
-      operationType: 'Update',
-      at,
-      actor,
-      targets: [userTarget(user, [
-        { displayName: 'AccountEnabled', oldValue: JSON.stringify([previous]), newValue: JSON.stringify([enabled]) },
-        { displayName: 'Included Updated Properties', oldValue: null, newValue: '"AccountEnabled"' },
-      ])],
-    });
+    this.recordUserUpdate(user, 'AccountEnabled', JSON.stringify([previous]), JSON.stringify([enabled]), at, actor);
   }
 
   /**
@@ -195,6 +184,11 @@ export class Directory {
    * properties name "Manager" (older docs also list a "Set user manager" activity).
    */
   private recordManagerChange(user: User, previous: string | null, next: string | null, at: Date, actor: AuditActor): void {
+    this.recordUserUpdate(user, 'Manager', JSON.stringify(previous ? [previous] : []), JSON.stringify(next ? [next] : []), at, actor);
+  }
+
+  /** The "Update user" audit entry for one modified property (values as Entra writes them: JSON arrays). */
+  private recordUserUpdate(user: User, property: string, oldValue: string, newValue: string, at: Date, actor: AuditActor): void {
     this.audit.add({
       activityDisplayName: 'Update user',
       category: 'UserManagement',
@@ -203,8 +197,8 @@ export class Directory {
       at,
       actor,
       targets: [userTarget(user, [
-        { displayName: 'Manager', oldValue: JSON.stringify(previous ? [previous] : []), newValue: JSON.stringify(next ? [next] : []) },
-        { displayName: 'Included Updated Properties', oldValue: null, newValue: '"Manager"' },
+        { displayName: property, oldValue, newValue },
+        { displayName: 'Included Updated Properties', oldValue: null, newValue: JSON.stringify(property) },
       ])],
     });
   }
