@@ -2,21 +2,15 @@
 // never from the payload (which carries ids only). Reads run in parallel; the first failure wins
 // and is already translated (TargetNotFound, GraphForbidden, retryable...).
 import type { EligibilityFacts, TapRequestMessage } from '@tapline/domain';
-import type { DirectoryUser } from '@tapline/graph';
 import type { WorkerDeps } from './ports.js';
 
 const HOUR_MS = 3_600_000;
-
-export interface GatheredFacts {
-  readonly facts: EligibilityFacts;
-  readonly target: DirectoryUser;
-}
 
 /**
  * `rateLimits: false` for a request that already passed check 6 and is being re-issued after a
  * crash: its own earlier issue must not count against it (cooldown, quota).
  */
-export async function gatherFacts(deps: WorkerDeps, msg: TapRequestMessage, options: { rateLimits: boolean }): Promise<GatheredFacts> {
+export async function gatherFacts(deps: WorkerDeps, msg: TapRequestMessage, options: { rateLimits: boolean }): Promise<EligibilityFacts> {
   const { directory, ledger, settings } = deps;
   const policy = settings.eligibility;
   const now = deps.now();
@@ -33,19 +27,16 @@ export async function gatherFacts(deps: WorkerDeps, msg: TapRequestMessage, opti
   ]);
   const lastIssuedAt = targetRecord?.lastIssuedAt;
   return {
-    target,
-    facts: {
-      requestType: msg.requestType,
-      stage: msg.stage,
-      requestorId: msg.requestorId,
-      target: { id: target.id, accountEnabled: target.accountEnabled, userType: target.userType, isExternal: target.isExternal },
-      managerChain,
-      activeRoleCount,
-      eligibleRoleCount,
-      excludedGroupMemberships,
-      ...(lastManagerChangeAt !== undefined && { lastManagerChangeAt }),
-      ...(lastIssuedAt !== undefined && { targetLastIssuedAt: new Date(lastIssuedAt) }),
-      requestorIssuedToday,
-    },
+    requestType: msg.requestType,
+    stage: msg.stage,
+    requestorId: msg.requestorId,
+    target: { id: target.id, accountEnabled: target.accountEnabled, userType: target.userType, isExternal: target.isExternal },
+    managerChain,
+    activeRoleCount,
+    eligibleRoleCount,
+    excludedGroupMemberships,
+    ...(lastManagerChangeAt !== undefined && { lastManagerChangeAt }),
+    ...(lastIssuedAt !== undefined && { targetLastIssuedAt: new Date(lastIssuedAt) }),
+    requestorIssuedToday,
   };
 }

@@ -19,8 +19,6 @@ export interface AttemptContext {
   readonly attempt: number;
   readonly memo: IssueMemo;
   readonly log: Logger;
-  /** True once this message created the ledger row (a new request, for `tap.requests`). */
-  created?: boolean;
 }
 
 export async function processRequest(deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptContext): Promise<RequestResult> {
@@ -35,7 +33,6 @@ export async function processRequest(deps: WorkerDeps, msg: TapRequestMessage, c
     at: deps.now(),
   });
   if (created) {
-    ctx.created = true;
     deps.metrics.requests();
     info(ctx.log, LOG.received);
   }
@@ -86,7 +83,7 @@ async function decideAndIssue(deps: WorkerDeps, msg: TapRequestMessage, ctx: Att
   if (!isHandledRequest(policy.handled, msg.requestType, msg.stage)) {
     return deny(deps, msg, 'received', ['UnhandledRequest'], ctx.attempt, ctx.log);
   }
-  const { facts } = await gatherFacts(deps, msg, { rateLimits: true });
+  const facts = await gatherFacts(deps, msg, { rateLimits: true });
   const decision = decideEligibility(facts, policy, deps.now());
   info(ctx.log, LOG.decided, { allowed: decision.allowed, ...(!decision.allowed && { reasons: decision.reasons.join(',') }) });
   if (!decision.allowed) return deny(deps, msg, 'received', decision.reasons, ctx.attempt, ctx.log);
@@ -101,7 +98,7 @@ async function decideAndIssue(deps: WorkerDeps, msg: TapRequestMessage, ctx: Att
  */
 async function reissue(deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptContext, from: 'issued' | 'issuing'): Promise<RequestResult> {
   info(ctx.log, LOG.reissuing, { from });
-  const { facts } = await gatherFacts(deps, msg, { rateLimits: false });
+  const facts = await gatherFacts(deps, msg, { rateLimits: false });
   const decision = decideEligibility(facts, deps.settings.eligibility, deps.now());
   if (!decision.allowed) {
     // The directory changed under the request (say, the target became an admin): stop here.
