@@ -1,6 +1,7 @@
 import type { GraphRequest } from '@microsoft/microsoft-graph-client';
 import { nextLinkRequest } from './graph-client.js';
 import type { GraphTransport } from './graph-client.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { translateGraphError } from './translate-graph-error.js';
 import type { GraphCallContext } from './translate-graph-error.js';
 
@@ -11,6 +12,29 @@ export async function graphCall<T>(context: GraphCallContext, run: () => Promise
   } catch (err) {
     throw translateGraphError(err, context);
   }
+}
+
+/** HTTP status of the Graph response behind a translated error (undefined when there was none). */
+export function graphStatusOf(err: unknown): number | undefined {
+  const cause = (err as { cause?: { statusCode?: unknown } } | null)?.cause;
+  return typeof cause?.statusCode === 'number' ? cause.statusCode : undefined;
+}
+
+/**
+ * One call of a rate-limited kind: waits for the limiter's token, then tells it how Graph took
+ * the call (a 429 slows the rate, a success restores some of it). No limiter: just the call.
+ */
+export async function limitedCall<T>(limiter: RateLimiter | undefined, run: () => Promise<T>): Promise<T> {
+  await limiter?.acquire();
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    if (graphStatusOf(err) === 429) limiter?.onThrottled();
+    throw err;
+  }
+  limiter?.onSuccess();
+  return result;
 }
 
 /** Path segment for a user id or UPN (`#EXT#` guests need the escaping). */

@@ -1,7 +1,7 @@
 import { toE164 } from '@tapline/domain';
 import type { DeliveryContacts } from '@tapline/domain';
 import type { GraphTransport } from './graph-client.js';
-import { graphCall, listAll, odataString, userPath } from './graph-call.js';
+import { graphCall, graphStatusOf, limitedCall, listAll, odataString, userPath } from './graph-call.js';
 import type { Directory, DirectoryUser, UserRole } from './ports.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { GraphCallContext } from './translate-graph-error.js';
@@ -75,7 +75,7 @@ export function createGraphDirectory(transport: GraphTransport, options: GraphDi
           manager = await graphCall({ operation: 'getManager' }, () => client.api(`${userPath(current)}/manager`).select('id').get() as Promise<{ id?: string }>);
         } catch (err) {
           // Graph answers 404 for "no manager": the chain simply ends there.
-          if (isGraph404(err)) break;
+          if (graphStatusOf(err) === 404) break;
           throw err;
         }
         if (!manager?.id || chain.includes(manager.id.toLowerCase())) break; // a cycle in a bad org chart
@@ -119,15 +119,7 @@ export function createGraphDirectory(transport: GraphTransport, options: GraphDi
       const byActivity = activities.map((a) => `activityDisplayName eq ${odataString(a)}`).join(' or ');
       const filter = `targetResources/any(t:t/id eq ${odataString(userId)}) and activityDateTime ge ${since.toISOString()}${byActivity ? ` and (${byActivity})` : ''}`;
       const request = client.api('/auditLogs/directoryAudits').filter(filter).top(50);
-      await options.reportsLimiter?.acquire();
-      let items: GraphAudit[];
-      try {
-        ({ items } = await listAll<GraphAudit>(transport, { operation: 'directoryAudits' }, request, 10));
-      } catch (err) {
-        if ((err as { cause?: { statusCode?: unknown } }).cause?.statusCode === 429) options.reportsLimiter?.onThrottled();
-        throw err;
-      }
-      options.reportsLimiter?.onSuccess();
+      const { items } = await limitedCall(options.reportsLimiter, () => listAll<GraphAudit>(transport, { operation: 'directoryAudits' }, request, 10));
       let newest: number | undefined;
       for (const entry of items) {
         if (!isManagerChange(entry, userId)) continue;
@@ -190,9 +182,4 @@ function isManagerChange(entry: GraphAudit, userId: string): boolean {
   if (!target) return false;
   if (entry.activityDisplayName !== 'Update user') return true;
   return (target.modifiedProperties ?? []).some((p) => p.displayName?.toLowerCase() === 'manager');
-}
-
-function isGraph404(err: unknown): boolean {
-  const cause = (err as { cause?: { statusCode?: unknown } } | null)?.cause;
-  return cause?.statusCode === 404;
 }

@@ -1,5 +1,5 @@
 import type { GraphTransport } from './graph-client.js';
-import { graphCall } from './graph-call.js';
+import { graphCall, limitedCall } from './graph-call.js';
 import type { EntitlementManagement } from './ports.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -10,8 +10,6 @@ import type { RateLimiter } from './rate-limiter.js';
 export function createGraphEntitlement(transport: GraphTransport, options: { readonly limiter: RateLimiter }): EntitlementManagement {
   return {
     async resume(assignmentRequestId, request) {
-      await options.limiter.acquire();
-      transport.countWrite();
       const body = {
         source: request.source,
         type: `microsoft.graph.accessPackageCustomExtensionStage.${request.stage}`,
@@ -23,15 +21,12 @@ export function createGraphEntitlement(transport: GraphTransport, options: { rea
           ...(request.state !== undefined && { state: request.state }),
         },
       };
-      try {
-        await graphCall({ operation: 'resume' }, () =>
+      await limitedCall(options.limiter, () => {
+        transport.countWrite();
+        return graphCall({ operation: 'resume' }, () =>
           transport.client.api(`/identityGovernance/entitlementManagement/assignmentRequests/${encodeURIComponent(assignmentRequestId)}/resume`).post(body) as Promise<unknown>,
         );
-      } catch (err) {
-        if ((err as { cause?: { statusCode?: unknown } }).cause?.statusCode === 429) options.limiter.onThrottled();
-        throw err;
-      }
-      options.limiter.onSuccess();
+      });
     },
   };
 }

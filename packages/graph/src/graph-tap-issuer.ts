@@ -1,5 +1,5 @@
 import type { GraphTransport } from './graph-client.js';
-import { graphCall, userPath } from './graph-call.js';
+import { graphCall, limitedCall, userPath } from './graph-call.js';
 import type { IssuedTap, TapIssuer, TapPolicy } from './ports.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -61,21 +61,15 @@ export function createGraphTapIssuer(transport: GraphTransport, options: GraphTa
     },
 
     async create(userId, request) {
-      await options.limiter.acquire();
-      transport.countWrite();
-      let raw: GraphTap;
-      try {
-        raw = await graphCall({ operation: 'createTap', notFound: 'TargetNotFound', policyGuarded: true }, () =>
+      const raw = await limitedCall(options.limiter, () => {
+        transport.countWrite();
+        return graphCall({ operation: 'createTap', notFound: 'TargetNotFound', policyGuarded: true }, () =>
           client.api(`${userPath(userId)}/authentication/temporaryAccessPassMethods`).post({
             lifetimeInMinutes: request.lifetimeMinutes,
             isUsableOnce: request.isUsableOnce,
           }) as Promise<GraphTap>,
         );
-      } catch (err) {
-        if (statusOf(err) === 429) options.limiter.onThrottled();
-        throw err;
-      }
-      options.limiter.onSuccess();
+      });
       const secret = raw.temporaryAccessPass;
       if (typeof secret === 'string' && secret !== '') options.onSecret?.(secret);
       return toIssuedTap(raw);
@@ -111,9 +105,4 @@ function toIssuedTap(raw: GraphTap): IssuedTap {
     lifetimeInMinutes: raw.lifetimeInMinutes,
     isUsableOnce: raw.isUsableOnce === true,
   };
-}
-
-function statusOf(err: unknown): number | undefined {
-  const cause = (err as { cause?: { statusCode?: unknown } } | null)?.cause;
-  return typeof cause?.statusCode === 'number' ? cause.statusCode : undefined;
 }
