@@ -3,7 +3,7 @@ import { EmailClient, type EmailMessage } from '@azure/communication-email';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addFault, outbox, reset } from './helpers/sim-client.js';
 import { signedFetch } from './helpers/signed-fetch.js';
-import { startAcsSimulator, type AcsSimulatorProcess } from '@tapline/test-harness';
+import { startAcsSimulator, waitFor, type AcsSimulatorProcess } from '@tapline/test-harness';
 
 let sim: AcsSimulatorProcess;
 let email: EmailClient;
@@ -104,13 +104,10 @@ describe('email on the wire', () => {
     const body = JSON.stringify(message());
     const headers = { 'operation-id': operationId };
     expect((await signedFetch(sim.url, sim.accessKey, '/emails:send?api-version=2025-09-01', { body, headers })).headers.get('retry-after')).toBe('0');
-    const deadline = Date.now() + 5000;
-    let poll: Response;
-    do {
-      poll = await signedFetch(sim.url, sim.accessKey, `/emails/operations/${operationId}?api-version=2025-09-01`, { method: 'GET' });
-      if (((await poll.json()) as { status: string }).status === 'Succeeded') break;
-      await new Promise((r) => setTimeout(r, 20));
-    } while (Date.now() < deadline);
+    const poll = await waitFor(async () => {
+      const res = await signedFetch(sim.url, sim.accessKey, `/emails/operations/${operationId}?api-version=2025-09-01`, { method: 'GET' });
+      return ((await res.json()) as { status: string }).status === 'Succeeded' ? res : undefined;
+    }, { timeoutMs: 5000, intervalMs: 20, description: 'the email operation to succeed' });
     expect(poll.headers.get('retry-after')).toBeNull();
     const again = await signedFetch(sim.url, sim.accessKey, '/emails:send?api-version=2025-09-01', { body, headers });
     expect(again.status).toBe(202);

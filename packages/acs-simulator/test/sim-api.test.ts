@@ -6,7 +6,7 @@ import { EmailClient } from '@azure/communication-email';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addFault, outbox, reset } from './helpers/sim-client.js';
 import { signedFetch } from './helpers/signed-fetch.js';
-import { startAcsSimulator, type AcsSimulatorProcess } from '@tapline/test-harness';
+import { startAcsSimulator, waitFor, type AcsSimulatorProcess } from '@tapline/test-harness';
 
 const FROM = '+18005550100';
 let sim: AcsSimulatorProcess;
@@ -73,13 +73,10 @@ describe('/_sim/ inspection', () => {
     await sms.send({ from: FROM, to: ['+15550000009'], message: 'to disk' });
     await reset(sim.url);
     expect(await outbox(sim.url)).toEqual([]);
-    const deadline = Date.now() + 5000;
-    let lines: string[] = [];
-    while (Date.now() < deadline) {
-      lines = (await readFile(outboxFile, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('to disk'));
-      if (lines.length > 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const lines = await waitFor(async () => {
+      const found = (await readFile(outboxFile, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('to disk'));
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 5000, description: 'the message in the outbox file' });
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ channel: 'sms', to: '+15550000009', from: FROM, body: 'to disk' });
   });
