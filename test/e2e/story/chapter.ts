@@ -33,13 +33,8 @@ export interface Evidence {
   targetHasTap?: boolean;
 }
 
-export interface ChapterResult {
-  readonly key: ChapterKey;
-  readonly letter: string;
-  readonly title: string;
-  readonly requestor: string;
-  readonly target: string;
-  readonly expected: string;
+/** What a chapter was meant to show (its definition less the play), and what happened. */
+export interface ChapterResult extends Omit<ChapterDefinition, 'play'> {
   readonly requestId?: string;
   readonly referenceId?: string;
   /** The ledger status, or `missing` / `error` when the chapter did not get that far. */
