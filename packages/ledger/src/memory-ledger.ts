@@ -4,6 +4,7 @@
 
 import { newAuditEvent } from './audit-logic.js';
 import { LeaseLostError, RequestNotFoundError } from './errors.js';
+import { isLeaseFree, leaseOf } from './lease-logic.js';
 import type { Ledger } from './ledger.js';
 import type { AuditEvent, RequestRecord, TargetLease, TargetRecord } from './records.js';
 import { applyTransition, matchesQuery, newRequestRecord, utcDay } from './request-logic.js';
@@ -20,10 +21,6 @@ export function createMemoryLedger(): Ledger {
 
   // Every read hands out a copy, so callers cannot mutate the store behind its back.
   const copy = <T>(v: T): T => structuredClone(v);
-
-  function leaseFrom(t: TargetRecord, etag: string): TargetLease {
-    return { targetId: t.targetId, owner: t.leaseOwner ?? '', expiresAt: new Date(t.leaseExpiresAt ?? 0), etag };
-  }
 
   function heldRow(lease: TargetLease): Versioned<TargetRecord> {
     const row = targets.get(lease.targetId);
@@ -69,13 +66,11 @@ export function createMemoryLedger(): Ledger {
       await Promise.resolve();
       const row = targets.get(targetId);
       const current: TargetRecord = row?.value ?? { targetId };
-      const free = current.leaseOwner === undefined || current.leaseOwner === owner
-        || (current.leaseExpiresAt ?? '') <= now.toISOString();
-      if (!free) return null;
+      if (!isLeaseFree(current, owner, now)) return null;
       const value: TargetRecord = { ...current, leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + ttlMs).toISOString() };
       const etag = nextEtag();
       targets.set(targetId, { value, etag });
-      return leaseFrom(value, etag);
+      return leaseOf(value, etag);
     },
 
     async renewTargetLease(lease, ttlMs, now = new Date()) {
@@ -84,7 +79,7 @@ export function createMemoryLedger(): Ledger {
       const value: TargetRecord = { ...row.value, leaseExpiresAt: new Date(now.getTime() + ttlMs).toISOString() };
       const etag = nextEtag();
       targets.set(lease.targetId, { value, etag });
-      return leaseFrom(value, etag);
+      return leaseOf(value, etag);
     },
 
     async setCurrentTap(lease, tap) {
@@ -99,7 +94,7 @@ export function createMemoryLedger(): Ledger {
       };
       const etag = nextEtag();
       targets.set(lease.targetId, { value, etag });
-      return leaseFrom(value, etag);
+      return leaseOf(value, etag);
     },
 
     async releaseTargetLease(lease) {

@@ -7,6 +7,7 @@ import type { TableEntityResult, TableServiceClientOptions as TableClientOptions
 import type { TokenCredential } from '@azure/core-auth';
 import { newAuditEvent } from '../audit-logic.js';
 import { LeaseLostError, LedgerConflictError, RequestNotFoundError } from '../errors.js';
+import { isLeaseFree, leaseOf } from '../lease-logic.js';
 import type { Ledger } from '../ledger.js';
 import type { RequestRecord, TargetLease, TargetRecord } from '../records.js';
 import { applyTransition, newRequestRecord, utcDay } from '../request-logic.js';
@@ -135,10 +136,6 @@ export async function createTableLedger(options: TableLedgerOptions): Promise<Le
     return out;
   }
 
-  function leaseOf(t: TargetRecord, etag: string): TargetLease {
-    return { targetId: t.targetId, owner: t.leaseOwner ?? '', expiresAt: new Date(t.leaseExpiresAt ?? 0), etag };
-  }
-
   /** Writes a new version of a held target row; a lost ETag race means the lease is gone. */
   async function writeHeld(lease: TargetLease, change: (t: TargetRecord) => TargetRecord, what: string): Promise<TargetLease> {
     const row = await read(targets, encodeKey(lease.targetId), TARGET_ROW, what);
@@ -197,9 +194,7 @@ export async function createTableLedger(options: TableLedgerOptions): Promise<Le
           return etag === CONFLICT ? CONFLICT : leaseOf(fresh, etag);
         }
         const current = entityToTarget(row);
-        const free = current.leaseOwner === undefined || current.leaseOwner === owner
-          || (current.leaseExpiresAt ?? '') <= now.toISOString();
-        if (!free) return null;
+        if (!isLeaseFree(current, owner, now)) return null;
         const next: TargetRecord = { ...current, leaseOwner: owner, leaseExpiresAt: expiresAt };
         const etag = await replaceIfMatch(targets, targetToEntity(next), row.etag, 'acquire lease');
         return etag === CONFLICT ? CONFLICT : leaseOf(next, etag);
