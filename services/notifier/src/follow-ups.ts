@@ -11,9 +11,9 @@ import { emailOperationId } from './idempotency-keys.js';
 import { LOG, info, warn, type Logger } from './logs.js';
 import type { NotifierMetrics } from './metrics.js';
 import type { EmailSender, EntraCallback, ManagerDirectory, NotifierLedger } from './ports.js';
+import { confirmationEmail, denialNoticeEmail, type EmailContent } from './templates.js';
 
 type NoticeKind = 'confirmation' | 'denial';
-import { confirmationEmail, denialNoticeEmail, type EmailContent } from './templates.js';
 
 export interface FollowUpDeps {
   readonly ledger: NotifierLedger;
@@ -46,6 +46,15 @@ function emailChannelFree(deps: FollowUpDeps, log: Logger, kind: NoticeKind): 'g
   deps.metrics.managerNotice(kind, 'deferred');
   info(log, LOG.managerNoticeDeferred, { backlogMs: Math.round(backlog) });
   throw new RetryableError(`manager notice deferred: the email channel is busy for ${Math.round(backlog)} ms`, { retryAfterMs: backlog });
+}
+
+/** The last attempt found the email channel busy: the notice is settled as failed. */
+async function giveUpBusy(
+  deps: FollowUpDeps, log: Logger, requestId: string, kind: NoticeKind, detail?: Readonly<Record<string, string>>,
+): Promise<void> {
+  deps.metrics.managerNotice(kind, 'failed');
+  await audit(deps.ledger, requestId, AUDIT.managerNoticeFailed, deps.now(), { ...detail, code: 'email-busy' });
+  warn(log, LOG.managerNoticeFailed, { code: 'email-busy' });
 }
 
 export async function resumeStep(
@@ -81,16 +90,10 @@ interface NoticeArgs {
 
 async function sendNotice(deps: FollowUpDeps, log: Logger, args: NoticeArgs): Promise<void> {
   if (!deps.managerNotices || settled(args.done, NOTICE_SETTLED)) return;
-  const at = deps.now();
-  if (emailChannelFree(deps, log, args.kind) === 'give-up') {
-    deps.metrics.managerNotice(args.kind, 'failed');
-    await audit(deps.ledger, args.requestId, AUDIT.managerNoticeFailed, at, { ...args.detail, code: 'email-busy' });
-    warn(log, LOG.managerNoticeFailed, { code: 'email-busy' });
-    return;
-  }
+  if (emailChannelFree(deps, log, args.kind) === 'give-up') return giveUpBusy(deps, log, args.requestId, args.kind, args.detail);
   if (args.address === undefined) {
     deps.metrics.managerNotice(args.kind, 'skipped');
-    await audit(deps.ledger, args.requestId, AUDIT.managerNoticeSkipped, at, { ...args.detail, why: 'no-contact' });
+    await audit(deps.ledger, args.requestId, AUDIT.managerNoticeSkipped, deps.now(), { ...args.detail, why: 'no-contact' });
     info(log, LOG.managerNoticeSkipped, { why: 'no-contact' });
     return;
   }
@@ -116,12 +119,7 @@ export async function confirmationStep(
 ): Promise<void> {
   if (!deps.managerNotices || settled(args.done, NOTICE_SETTLED)) return;
   // Before the directory lookup, so a deferred notice costs no Graph call.
-  if (emailChannelFree(deps, log, 'confirmation') === 'give-up') {
-    deps.metrics.managerNotice('confirmation', 'failed');
-    await audit(deps.ledger, args.requestId, AUDIT.managerNoticeFailed, deps.now(), { code: 'email-busy' });
-    warn(log, LOG.managerNoticeFailed, { code: 'email-busy' });
-    return;
-  }
+  if (emailChannelFree(deps, log, 'confirmation') === 'give-up') return giveUpBusy(deps, log, args.requestId, 'confirmation');
   const address = deps.managers === undefined ? undefined : await deps.managers.emailOf(args.requestorId);
   await sendNotice(deps, log, {
     requestId: args.requestId,
