@@ -1,13 +1,14 @@
 // The single place where a handler's outcome becomes a broker settlement (STYLE practice 4).
 
-import { scrubAndCap } from '@tapline/domain';
+import { DEAD_LETTER_DESCRIPTION_MAX, scrubAndCap } from '@tapline/domain';
 import type { ServiceBusMessage, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
 import type { ConsumerCounters } from './counters.js';
 import type { Logger } from './logger.js';
 import { ATTEMPT_PROPERTY, retryMessageId } from './messages.js';
 import type { Outcome } from './outcome.js';
 
-export const MAX_DESCRIPTION = 1024;
+/** The domain's cap on a dead-letter description (one definition, so tapctl and the broker agree). */
+export const MAX_DESCRIPTION = DEAD_LETTER_DESCRIPTION_MAX;
 export const LAST_ERROR_PROPERTY = 'tapline-last-error';
 
 export type SettlingReceiver = Pick<ServiceBusReceiver, 'completeMessage' | 'abandonMessage' | 'deadLetterMessage'>;
