@@ -50,8 +50,3 @@ export async function callProvider<T>(deps: ProviderCallDeps, call: () => Promis
     }
   }
 }
-
-/** The same port, each call under the gate and the in-process retries. */
-export function withProviderLimits<P extends { send(message: M): Promise<R> }, M, R>(port: P, deps: ProviderCallDeps): { send(message: M): Promise<R> } {
-  return { send: (message) => callProvider(deps, () => port.send(message)) };
-}
