@@ -70,7 +70,8 @@ export function createRequestHandler(deps: WorkerDeps): (decoded: DecodedRequest
         if (isRetryable(err)) {
           const delay = retrier.nextDelay(err, tries);
           if (delay !== undefined) {
-            info(log, LOG.inProcessRetry, { attempt: tries + 1, delayMs: Math.round(delay), error: errorText(err, memo) });
+            // `tries`, as the retrier logs it: `attempt` is already bound (the delivery attempt).
+            info(log, LOG.inProcessRetry, { tries: tries + 1, delayMs: Math.round(delay), error: errorText(err, memo) });
             try {
               await sleep(delay, hctx.signal);
             } catch {
