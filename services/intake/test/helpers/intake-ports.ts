@@ -21,9 +21,9 @@ export interface LogEntry {
   readonly message: string | undefined;
 }
 
-export function capturingLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): Logger & { entries: LogEntry[] } {
+export function capturingLogger(entries: LogEntry[] = []): Logger & { entries: LogEntry[] } {
   const at = (level: string) => (fields: object, message?: string) => {
-    entries.push({ level, fields: { ...bindings, ...(fields as Record<string, unknown>) }, message });
+    entries.push({ level, fields: { ...(fields as Record<string, unknown>) }, message });
   };
   return {
     entries,
@@ -31,7 +31,6 @@ export function capturingLogger(entries: LogEntry[] = [], bindings: Record<strin
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (more) => capturingLogger(entries, { ...bindings, ...more }),
   };
 }
 
