@@ -4,7 +4,7 @@
 import type { HttpRequest } from '@azure/functions';
 
 export type JsonBody =
-  | { readonly ok: true; readonly value: unknown; readonly bytes: number }
+  | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reason: 'too_large' }
   | { readonly ok: false; readonly reason: 'invalid'; readonly detail: string };
 
@@ -40,7 +40,7 @@ export async function readJsonBody(request: HttpRequest, limitBytes: number): Pr
     return { ok: false, reason: 'invalid', detail: `The body nests deeper than ${MAX_JSON_DEPTH} levels.` };
   }
   try {
-    return { ok: true, value: JSON.parse(text) as unknown, bytes: bytes.byteLength };
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
     return { ok: false, reason: 'invalid', detail: 'The body is not valid JSON.' };
   }
