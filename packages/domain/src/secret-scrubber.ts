@@ -34,6 +34,10 @@
  *   the cut cannot leave a fragment of a secret that no longer matches its shape).
  *
  * Every quantifier is bounded, so the scan stays linear on hostile input.
+ *
+ * Most log strings (GUIDs, event names, stages) can match no shape at all, and the logger scrubs
+ * every string field of every line, so one character scan (`mayHoldShape`) sends those back
+ * unchanged before any regex runs.
  */
 
 export type SecretKind = 'secret' | 'credential' | 'token' | 'email' | 'phone' | 'tap';
@@ -102,7 +106,15 @@ export function scrubSecrets(text: string, options: ScrubOptions = {}): string {
       }
     }
   }
-  out = out
+  return mayHoldShape(out) ? scrubShapes(out) : out;
+}
+
+/**
+ * Shapes 2-6 on `text`, always: `scrubSecrets` without the fast path. Exported only for the test
+ * that holds `mayHoldShape` to it; callers use `scrubSecrets`.
+ */
+export function scrubShapes(text: string): string {
+  const out = text
     .replace(CREDENTIAL_PAIR, (_m, name: string, sep: string) => `${name}${sep}${redactionMarker('credential')}`)
     .replace(CODE_QUERY_PARAM, (_m, name: string) => `${name}${redactionMarker('credential')}`)
     .replace(URL_USERINFO, (_m, head: string, _pw: string, at: string) => `${head}${redactionMarker('credential')}${at}`)
@@ -114,6 +126,66 @@ export function scrubSecrets(text: string, options: ScrubOptions = {}): string {
       return digits >= 7 && digits <= 15 ? redactionMarker('phone') : match;
     });
   return out.replace(RUN, scrubRun);
+}
+
+const UPPER = 1;
+const LOWER = 2;
+const DIGIT = 4;
+const SYMBOL = 8;
+const ALL_CLASSES = UPPER | LOWER | DIGIT | SYMBOL;
+
+/**
+ * False only when no shape can match `text`, so `scrubShapes` would return it unchanged. Each test
+ * is a necessary condition read off a regex above; anything in doubt answers true:
+ * - credential pairs, `code=` and URL userinfo need `=` or `:`; emails `@` or `%40`; phones `+` or
+ *   `%2B` (any `%` counts);
+ * - AUTH_SCHEME needs the word Bearer or Basic (any casing), JWT the exact letters `eyJ`;
+ * - shape 6 needs a maximal run of 8+ non-space characters holding all four classes (the pieces
+ *   it splits a long run into are parts of the run, so they cannot hold more classes).
+ * Only ASCII white space ends a run here: a non-ASCII character (including Unicode spaces, which
+ * `\s` knows) joins the run as a symbol, which can only make a run longer and richer than the real
+ * one, never hide one.
+ */
+function mayHoldShape(text: string): boolean {
+  let runLength = 0;
+  let runClasses = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // \t \n \v \f \r and space
+    if (c === 32 || (c >= 9 && c <= 13)) {
+      runLength = 0;
+      runClasses = 0;
+      continue;
+    }
+    runLength++;
+    if (c >= 65 && c <= 90) {
+      runClasses |= UPPER;
+      if (c === 74 /* J */ && text.charCodeAt(i - 1) === 121 /* y */ && text.charCodeAt(i - 2) === 101 /* e */) return true;
+    } else if (c >= 97 && c <= 122) {
+      runClasses |= LOWER;
+    } else if (c >= 48 && c <= 57) {
+      runClasses |= DIGIT;
+    } else {
+      // = : @ + %
+      if (c === 61 || c === 58 || c === 64 || c === 43 || c === 37) return true;
+      runClasses |= SYMBOL;
+    }
+    const lower = c | 0x20; // ASCII letters only: 'R' and 'r' both give 'r'
+    if (lower === 114 /* r */ && endsWithWord(text, i, 'bearer')) return true;
+    if (lower === 99 /* c */ && endsWithWord(text, i, 'basic')) return true;
+    if (runLength >= TAP_MIN && runClasses === ALL_CLASSES) return true;
+  }
+  return false;
+}
+
+/** `text` has `word` (lower case ASCII letters) ending at `end`, in any casing. */
+function endsWithWord(text: string, end: number, word: string): boolean {
+  const start = end - word.length + 1;
+  if (start < 0) return false;
+  for (let k = 0; k < word.length; k++) {
+    if ((text.charCodeAt(start + k) | 0x20) !== word.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 /**
