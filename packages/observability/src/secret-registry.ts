@@ -10,6 +10,11 @@ export const SECRET_REGISTRY_MAX_ENTRIES = 1000;
 export const SECRET_REGISTRY_DEFAULT_TTL_MS = 24 * 3_600_000;
 
 const entries = new Map<string, number>();
+// Every log line asks for the live values, usually several times (the record, then the message):
+// hand out one frozen list until the registry changes, and walk the entries for expiry only once
+// the earliest expiry has passed, so a line costs neither a copy nor a 1000-entry scan.
+let snapshot: readonly string[] | undefined;
+let earliestExpiry = Infinity;
 
 /**
  * Scrub `value` from all log output until it expires. Values shorter than 6 characters are ignored
@@ -20,19 +25,23 @@ export function registerSecret(value: string, options: { ttlMs?: number; now?: n
   const now = options.now ?? Date.now();
   pruneExpired(now);
   entries.delete(value); // re-insert so it counts as the newest
-  entries.set(value, now + (options.ttlMs ?? SECRET_REGISTRY_DEFAULT_TTL_MS));
+  const expiresAt = now + (options.ttlMs ?? SECRET_REGISTRY_DEFAULT_TTL_MS);
+  entries.set(value, expiresAt);
+  earliestExpiry = Math.min(earliestExpiry, expiresAt);
   while (entries.size > SECRET_REGISTRY_MAX_ENTRIES) {
     const oldest = entries.keys().next();
     if (oldest.done === true) break;
     entries.delete(oldest.value);
   }
+  snapshot = undefined;
   return true;
 }
 
-/** The live registered values (expired ones are dropped on the way). */
-export function registeredSecrets(now: number = Date.now()): string[] {
+/** The live registered values (expired ones are dropped on the way), oldest first. */
+export function registeredSecrets(now: number = Date.now()): readonly string[] {
   pruneExpired(now);
-  return [...entries.keys()];
+  snapshot ??= Object.freeze([...entries.keys()]);
+  return snapshot;
 }
 
 export function registeredSecretCount(): number {
@@ -42,8 +51,19 @@ export function registeredSecretCount(): number {
 /** For tests, and for a process that rotates its whole context. */
 export function clearRegisteredSecrets(): void {
   entries.clear();
+  snapshot = undefined;
+  earliestExpiry = Infinity;
 }
 
 function pruneExpired(now: number): void {
-  for (const [value, expiresAt] of entries) if (expiresAt <= now) entries.delete(value);
+  if (now < earliestExpiry) return;
+  earliestExpiry = Infinity;
+  for (const [value, expiresAt] of entries) {
+    if (expiresAt <= now) {
+      entries.delete(value);
+      snapshot = undefined;
+    } else {
+      earliestExpiry = Math.min(earliestExpiry, expiresAt);
+    }
+  }
 }
