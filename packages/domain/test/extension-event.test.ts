@@ -127,6 +127,18 @@ describe('decodeExtensionEvent: casing', () => {
     const body = { ...requestCallout(), stage: 'assignmentRequestCreated' };
     expect(expectViolation(decodeExtensionEvent(body))).toEqual({ field: 'Stage', message: 'appears more than once with different casing' });
   });
+
+  it('names a nested field given twice by its full path, even when one copy is null', () => {
+    const twice = withPath(requestCallout(), 'Assignment.Target.objectid', IDS.manager);
+    expect(expectViolation(decodeExtensionEvent(twice))).toEqual({ field: 'Assignment.Target.ObjectId', message: 'appears more than once with different casing' });
+    const nullFirst = { ...requestCallout(), Requestor: null, requestor: { objectId: IDS.manager } };
+    expect(expectViolation(decodeExtensionEvent(nullFirst))).toEqual({ field: 'Requestor', message: 'appears more than once with different casing' });
+  });
+
+  it('reads own fields only, never inherited ones', () => {
+    const body = Object.assign(Object.create({ Stage: 'assignmentRequestRemoved', stage: 'x', Requestor: null }) as object, requestCallout());
+    expect(expectRequest(decodeExtensionEvent(body))).toEqual(expected);
+  });
 });
 
 describe('decodeExtensionEvent: the manager-on-behalf shape', () => {
