@@ -234,14 +234,21 @@ const requestTypeSchema = z
 const displayName = z.string().max(DISPLAY_NAME_MAX);
 const stateText = z.string().max(STATE_MAX);
 
-const CALLBACK_PREFIX = '/identitygovernance/entitlementmanagement/';
+// Both rules are regexes rather than lower-casing and splitting the path: they run on every
+// call-out and again on every message encode, and the copies cost about 1 KiB each time.
+// The prefix in any ASCII casing: the only non-ASCII characters toLowerCase turns into ASCII
+// (U+0130 into `i` and a combining dot, U+212A into `k`) cannot make this prefix.
+const CALLBACK_PREFIX = /^\/identitygovernance\/entitlementmanagement\//i;
+// Every segment after the first `/` is one or more plain characters and not `.` or `..`. Segments
+// cannot contain `/`, so the match is linear.
+const PLAIN_SEGMENTS = /^[^/]*(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~()'=-]+)*$/;
 export const callbackUriPathSchema = z
   .string({ error: 'must be a string' })
   .max(CALLBACK_URI_PATH_MAX)
-  .refine((s) => s.toLowerCase().startsWith(CALLBACK_PREFIX), {
+  .refine((s) => CALLBACK_PREFIX.test(s), {
     error: 'must be a relative Graph path under /identityGovernance/entitlementManagement/',
   })
-  .refine((s) => s.split('/').slice(1).every((seg) => /^[A-Za-z0-9._~()'=-]+$/.test(seg) && seg !== '.' && seg !== '..'), {
+  .refine((s) => PLAIN_SEGMENTS.test(s), {
     error: 'must contain only plain path segments',
   });
 

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { callbackUriPathSchema } from '../src/extension-event.js';
+import { PARSE_OPTIONS } from '../src/field-error.js';
 import {
   type AssignmentRequestEvent,
   type ExtensionEventResult,
@@ -332,6 +335,47 @@ describe('decodeExtensionEvent: hostile and unknown input', () => {
         }
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('callbackUriPathSchema', () => {
+  // The rules as first written (lower-case the path, split it on `/`): the regexes must agree.
+  const asFirstWritten = z
+    .string({ error: 'must be a string' })
+    .max(2048)
+    .refine((s) => s.toLowerCase().startsWith('/identitygovernance/entitlementmanagement/'), {
+      error: 'must be a relative Graph path under /identityGovernance/entitlementManagement/',
+    })
+    .refine((s) => s.split('/').slice(1).every((seg) => /^[A-Za-z0-9._~()'=-]+$/.test(seg) && seg !== '.' && seg !== '..'), {
+      error: 'must contain only plain path segments',
+    });
+
+  const fragment = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('/', '//', '.', '..', '...', '.a', 'a.', 'resume', IDS.request, 'A', 'z', '0', '_', '~', '(', ')', "'", '=', '-') },
+    { weight: 2, arbitrary: fc.constantFrom('/identityGovernance/entitlementManagement/', '/IDENTITYGOVERNANCE/ENTITLEMENTMANAGEMENT/', '/identitygovernance/entitlementmanagement', '/\u0130dentitygovernance/entitlementmanagement/', 'identityGovernance/entitlementManagement/') },
+    { weight: 1, arbitrary: fc.constantFrom('%2F', '?x=1', '#', ' ', '\n', '\u0130', '\u212a', '\u017f', '\u00e9', '\ud83d\ude00', '\ud83d', 'x'.repeat(2000)) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 4 }) },
+  );
+  const anyPath = fc.array(fragment, { maxLength: 12 }).map((parts) => parts.join(''));
+  // Mostly well-formed: a valid prefix, then segments that are plain more often than not.
+  const graphPath = fc
+    .tuple(
+      fc.constantFrom('/identityGovernance/entitlementManagement/', '/IDENTITYGOVERNANCE/entitlementmanagement/'),
+      fc.array(fc.oneof({ weight: 6, arbitrary: fc.constantFrom('assignmentRequests', IDS.request, 'resume', "a(b)'c=d~e", '...', '.a', 'a..') }, { weight: 1, arbitrary: fragment }), { maxLength: 5 }),
+    )
+    .map(([prefix, segments]) => `${prefix}${segments.join('/')}`);
+  const path = fc.oneof(anyPath, graphPath);
+
+  it('accepts and rejects exactly what the first-written rules did, with the same messages', () => {
+    fc.assert(
+      fc.property(path, (s) => {
+        const now = callbackUriPathSchema.safeParse(s, PARSE_OPTIONS);
+        const before = asFirstWritten.safeParse(s, PARSE_OPTIONS);
+        expect(now.success).toBe(before.success);
+        expect(now.error?.issues.map((i) => i.message)).toEqual(before.error?.issues.map((i) => i.message));
+      }),
+      { numRuns: 20_000 },
     );
   });
 });
