@@ -33,12 +33,17 @@ export const tapRequestMessageSchema = z.object({
 });
 export type TapRequestMessage = z.output<typeof tapRequestMessageSchema>;
 
+// The intake validates every message it encodes (once per call-out): z.compile makes that one
+// generated function, about a third of the time and allocation of zod's per-node parse. Anything the
+// compiled path rejects is parsed again by zod's own parser, so errors are unchanged.
+const compiledTapRequestMessageSchema = z.compile(tapRequestMessageSchema);
+
 export function encodeTapRequest(message: TapRequestMessage): string {
-  return encodeMessage(tapRequestMessageSchema, message, 'TapRequestMessage');
+  return encodeMessage(compiledTapRequestMessageSchema, message, 'TapRequestMessage');
 }
 
 export function decodeTapRequest(body: unknown): MessageDecodeResult<TapRequestMessage> {
-  return decodeMessage(tapRequestMessageSchema, body);
+  return decodeMessage(compiledTapRequestMessageSchema, body);
 }
 
 /** The intake's message for a call-out (attempt 1). The callback is kept only for launch-and-wait. */
