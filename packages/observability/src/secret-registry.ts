@@ -11,8 +11,10 @@ export const SECRET_REGISTRY_DEFAULT_TTL_MS = 24 * 3_600_000;
 
 const entries = new Map<string, number>();
 // Every log line asks for the live values, usually several times (the record, then the message):
-// hand out one frozen list until the registry changes, and walk the entries for expiry only once
-// the earliest expiry has passed, so a line costs neither a copy nor a 1000-entry scan.
+// hand out one list until the registry changes, and walk the entries for expiry only once the
+// earliest expiry has passed, so a line costs neither a copy nor a 1000-entry scan. The list is
+// readonly by type, not frozen: iterating a frozen array leaves V8's fast path (about 0.3 us and an
+// iterator per string scrubbed).
 let snapshot: readonly string[] | undefined;
 let earliestExpiry = Infinity;
 
@@ -40,7 +42,7 @@ export function registerSecret(value: string, options: { ttlMs?: number; now?: n
 /** The live registered values (expired ones are dropped on the way), oldest first. */
 export function registeredSecrets(now: number = Date.now()): readonly string[] {
   pruneExpired(now);
-  snapshot ??= Object.freeze([...entries.keys()]);
+  snapshot ??= [...entries.keys()];
   return snapshot;
 }
 

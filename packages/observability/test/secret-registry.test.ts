@@ -66,10 +66,9 @@ describe('secret registry', () => {
     );
   });
 
-  it('hands out a list the caller cannot change, and a new one once a value is added', () => {
+  it('hands out the same list until a value is added, then a new one', () => {
     registerSecret('first-secret');
     const before = registeredSecrets();
-    expect(Object.isFrozen(before)).toBe(true);
     expect(registeredSecrets()).toBe(before);
     registerSecret('second-secret');
     expect(registeredSecrets()).toEqual(['first-secret', 'second-secret']);
