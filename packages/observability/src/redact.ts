@@ -1,4 +1,4 @@
-import { scrubSecrets } from '@tapline/domain';
+import { type ScrubOptions, scrubSecrets } from '@tapline/domain';
 import { registeredSecrets } from './secret-registry.js';
 
 /**
@@ -77,22 +77,45 @@ export function isSensitiveKey(key: string): boolean {
 export const LIMITS = { depth: 8, keys: 200, items: 200, stringLength: 16 * 1024 } as const;
 
 export function scrubString(value: string, exact: readonly string[] = registeredSecrets()): string {
-  const scrubbed = scrubSecrets(value, { exact });
+  const scrubbed = scrubSecrets(value, scrubOptionsFor(exact));
   return scrubbed.length <= LIMITS.stringLength ? scrubbed : `${scrubbed.slice(0, LIMITS.stringLength)}…[truncated]`;
+}
+
+// The registry hands out the same list until it changes, so one options object serves every string
+// of every line until then.
+let lastExact: readonly string[] | undefined;
+let lastOptions: ScrubOptions = {};
+
+function scrubOptionsFor(exact: readonly string[]): ScrubOptions {
+  if (exact !== lastExact) {
+    lastExact = exact;
+    lastOptions = { exact };
+  }
+  return lastOptions;
 }
 
 /** A deep, safe copy of `value` for logging. */
 export function redactForLog(value: unknown): unknown {
-  return redact(value, 0, new WeakSet(), registeredSecrets());
+  return redact(value, 0, undefined, registeredSecrets());
 }
 
 /** Same, for the top-level record object pino hands to formatters. */
 export function redactRecord(record: Record<string, unknown>): Record<string, unknown> {
-  const out = redact(record, 0, new WeakSet(), registeredSecrets());
+  const out = redact(record, 0, undefined, registeredSecrets());
   return typeof out === 'object' && out !== null && !Array.isArray(out) ? (out as Record<string, unknown>) : { value: out };
 }
 
-function redact(value: unknown, depth: number, seen: WeakSet<object>, exact: readonly string[]): unknown {
+/*
+ * Every log line runs this walk, so it avoids per-line work that does not depend on the line:
+ * - `path` links the objects being copied, innermost first (at most LIMITS.depth of them): cycles
+ *   are cut by walking it, with no WeakSet per record and one small link per object copied;
+ * - own keys are read with for...in (no entry arrays) and set by assignment, which keeps the copy a
+ *   fast-mode object; defineProperty, which made every copy a dictionary, only for keys that
+ *   Object.prototype has (`__proto__` must stay an ordinary key);
+ * - the verdict on a key (sensitive or not, left alone by the scrubber or not) is remembered per
+ *   key string, since keys repeat on every line while values do not.
+ */
+function redact(value: unknown, depth: number, path: Path, exact: readonly string[]): unknown {
   switch (typeof value) {
     case 'string':
       return scrubString(value, exact);
@@ -111,30 +134,46 @@ function redact(value: unknown, depth: number, seen: WeakSet<object>, exact: rea
   }
   if (value === null) return null;
   const obj = value as object;
-  if (seen.has(obj)) return '[Circular]';
+  for (let p = path; p !== undefined; p = p.up) if (p.obj === obj) return '[Circular]';
   if (depth >= LIMITS.depth) return '[Truncated]';
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
   // Raw bytes may be a secret in any encoding: never print them.
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) return `[Binary ${String((obj as ArrayBufferLike).byteLength)} bytes]`;
-  seen.add(obj);
-  try {
-    if (obj instanceof Error) return redactError(obj, depth, seen, exact);
-    if (Array.isArray(obj)) return redactArray(obj, depth, seen, exact);
-    if (obj instanceof Map) return redactEntries([...obj.entries()].map(([k, v]) => [String(k), v]), depth, seen, exact);
-    if (obj instanceof Set) return redactArray([...obj], depth, seen, exact);
-    return redactEntries(Object.entries(obj), depth, seen, exact);
-  } finally {
-    seen.delete(obj);
-  }
+  const inner: Path = { obj, up: path };
+  if (obj instanceof Error) return redactError(obj, depth, inner, exact);
+  if (Array.isArray(obj)) return redactArray(obj, depth, inner, exact);
+  if (obj instanceof Map) return redactEntries([...obj.entries()].map(([k, v]) => [String(k), v]), depth, inner, exact);
+  if (obj instanceof Set) return redactArray([...obj], depth, inner, exact);
+  return redactObject(obj as Record<string, unknown>, depth, inner, exact);
 }
 
-function redactArray(items: readonly unknown[], depth: number, seen: WeakSet<object>, exact: readonly string[]): unknown[] {
-  const out = items.slice(0, LIMITS.items).map((item) => redact(item, depth + 1, seen, exact));
+/** The objects being copied, innermost first; `undefined` at the top. */
+type Path = { readonly obj: object; readonly up: Path } | undefined;
+
+function redactArray(items: readonly unknown[], depth: number, path: Path, exact: readonly string[]): unknown[] {
+  const out = items.slice(0, LIMITS.items).map((item) => redact(item, depth + 1, path, exact));
   if (items.length > LIMITS.items) out.push(`[+${String(items.length - LIMITS.items)} more]`);
   return out;
 }
 
-function redactEntries(entries: ReadonlyArray<readonly [string, unknown]>, depth: number, seen: WeakSet<object>, exact: readonly string[]): Record<string, unknown> {
+/** The own enumerable string-keyed fields of `obj`, like Object.entries, without building the entries. */
+function redactObject(obj: Record<string, unknown>, depth: number, path: Path, exact: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let count = 0;
+  for (const key in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+    if (count++ >= LIMITS.keys) {
+      let total = 0;
+      for (const k in obj) if (Object.prototype.hasOwnProperty.call(obj, k)) total++;
+      out['[truncated]'] = `${String(total - LIMITS.keys)} more keys`;
+      break;
+    }
+    putEntry(out, key, obj[key], depth, path, exact);
+  }
+  return out;
+}
+
+function redactEntries(entries: ReadonlyArray<readonly [string, unknown]>, depth: number, path: Path, exact: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let count = 0;
   for (const [key, v] of entries) {
@@ -142,29 +181,56 @@ function redactEntries(entries: ReadonlyArray<readonly [string, unknown]>, depth
       out['[truncated]'] = `${String(entries.length - LIMITS.keys)} more keys`;
       break;
     }
-    // Keys themselves can carry data (a map keyed by phone number).
-    const safeKey = scrubString(key, exact);
-    // defineProperty: a key named __proto__ stays an ordinary key.
-    Object.defineProperty(out, safeKey, {
-      value: isSensitiveKey(key) && v !== undefined && v !== null ? REDACTED : redact(v, depth + 1, seen, exact),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    putEntry(out, key, v, depth, path, exact);
   }
   return out;
 }
 
-function redactError(error: Error, depth: number, seen: WeakSet<object>, exact: readonly string[]): Record<string, unknown> {
+function putEntry(out: Record<string, unknown>, key: string, v: unknown, depth: number, path: Path, exact: readonly string[]): void {
+  let sensitive = cleanKeys.get(key);
+  let safeKey = key;
+  if (sensitive === undefined || containsAny(key, exact)) {
+    // Keys themselves can carry data (a map keyed by phone number).
+    safeKey = scrubString(key, exact);
+    sensitive = isSensitiveKey(key);
+    if (safeKey === key && key.length <= CLEAN_KEY_MAX_LENGTH && !containsAny(key, exact)) rememberCleanKey(key, sensitive);
+  }
+  const safeValue = sensitive && v !== undefined && v !== null ? REDACTED : redact(v, depth + 1, path, exact);
+  // A key Object.prototype has (`__proto__`, `constructor`...) is defined, so it stays an ordinary key.
+  if (safeKey in Object.prototype) Object.defineProperty(out, safeKey, { value: safeValue, enumerable: true, writable: true, configurable: true });
+  else out[safeKey] = safeValue;
+}
+
+/*
+ * Keys the shape scrubber leaves unchanged, with their isSensitiveKey verdict. A key that contains a
+ * registered secret is scrubbed again every time (registrations come and go); keys the scrubber
+ * changes are never remembered, so no secret-shaped key is kept here. Bounded: when full it starts
+ * over, which costs one scrub per key and keeps hostile key sets from growing it.
+ */
+const cleanKeys = new Map<string, boolean>();
+const CLEAN_KEYS_MAX = 1000;
+const CLEAN_KEY_MAX_LENGTH = 128;
+
+function rememberCleanKey(key: string, sensitive: boolean): void {
+  if (cleanKeys.size >= CLEAN_KEYS_MAX) cleanKeys.clear();
+  cleanKeys.set(key, sensitive);
+}
+
+function containsAny(text: string, secrets: readonly string[]): boolean {
+  for (let i = 0; i < secrets.length; i++) if (text.includes(secrets[i] as string)) return true;
+  return false;
+}
+
+function redactError(error: Error, depth: number, path: Path, exact: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {
     type: error.name || error.constructor.name,
     message: scrubString(String(error.message), exact),
   };
   if (typeof error.stack === 'string') out['stack'] = scrubString(error.stack, exact);
   // Own enumerable fields: code, statusCode, reason, retryAfterMs, request/response details...
-  const extra = redactEntries(Object.entries(error), depth, seen, exact);
+  const extra = redactObject(error as unknown as Record<string, unknown>, depth, path, exact);
   for (const [k, v] of Object.entries(extra)) if (!(k in out)) out[k] = v;
-  if (error.cause !== undefined) out['cause'] = redact(error.cause, depth + 1, seen, exact);
-  if (error instanceof AggregateError) out['errors'] = redactArray(error.errors as unknown[], depth, seen, exact);
+  if (error.cause !== undefined) out['cause'] = redact(error.cause, depth + 1, path, exact);
+  if (error instanceof AggregateError) out['errors'] = redactArray(error.errors as unknown[], depth, path, exact);
   return out;
 }
