@@ -36,13 +36,13 @@ export function createLogger(options: LoggerOptions): Logger {
       },
       hooks: {
         // Objects interpolated into the message (%j, %o, %O) get key-based redaction before pino
-        // formats them; the finished message string is then scrubbed by the msg serializer.
+        // formats them; the finished message string is then scrubbed by the msg serializer. A plain
+        // loop with no closure, since this runs on every call.
         logMethod(args, method) {
-          const msgIndex = args.findIndex((a) => typeof a === 'string');
-          if (msgIndex >= 0) {
-            for (let i = msgIndex + 1; i < args.length; i++) {
-              if (typeof args[i] === 'object' && args[i] !== null) args[i] = redactForLog(args[i]);
-            }
+          let i = 0;
+          while (i < args.length && typeof args[i] !== 'string') i++;
+          for (i++; i < args.length; i++) {
+            if (typeof args[i] === 'object' && args[i] !== null) args[i] = redactForLog(args[i]);
           }
           method.apply(this, args);
         },
