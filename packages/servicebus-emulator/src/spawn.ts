@@ -13,6 +13,8 @@ export interface SpawnOptions {
   adminPort?: number | null;
   /** How long to wait for the ready line. Default 20 s. */
   readyTimeoutMs?: number;
+  /** Extra Node flags for the emulator process, e.g. `['--cpu-prof']` (benchmarks). */
+  nodeArgs?: readonly string[];
 }
 
 export interface SpawnedEmulator extends ReadyInfo {
@@ -32,7 +34,7 @@ const BIN = fileURLToPath(new URL('../bin/servicebus-emulator.js', import.meta.u
  * (its rhea workarounds are process-wide), and waits for its ready line.
  */
 export async function spawnEmulator(options: SpawnOptions = {}): Promise<SpawnedEmulator> {
-  const args = [BIN, '--port', String(options.port ?? 0)];
+  const args = [...(options.nodeArgs ?? []), BIN, '--port', String(options.port ?? 0)];
   if (options.adminPort !== null) args.push('--admin-port', String(options.adminPort ?? 0));
   if (options.topology) args.push('--topology', options.topology);
   if (options.dataDir) args.push('--data-dir', options.dataDir);
