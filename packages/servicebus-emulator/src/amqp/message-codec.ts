@@ -4,7 +4,8 @@
  * view (sequence number, enqueued time, lock, state, delivery count).
  */
 import { randomUUID } from 'node:crypto';
-import { amqpTypes, rhea, type TypedValue } from './rhea.js';
+import { readHeader, readList, readMessageId } from './list-fields.js';
+import { amqpTypes, type TypedValue } from './rhea.js';
 import {
   MalformedMessageError, SECTION, mapEntries, readTimestamp, splitSections, type SectionSpan,
 } from './sections.js';
@@ -15,6 +16,8 @@ const BROKER_ANNOTATIONS = new Set([
   'x-opt-enqueue-sequence-number', 'x-opt-deadletter-source', 'x-opt-lock-token',
 ]);
 const SCHEDULED_ENQUEUE_TIME = 'x-opt-scheduled-enqueue-time';
+/** A message without annotations of its own (most): one shared, never-written buffer. */
+const NO_ANNOTATIONS = Buffer.alloc(0);
 
 export interface WireMessage {
   /** Properties, application properties, body and footer sections, exactly as sent. */
@@ -43,10 +46,7 @@ export function parseIncoming(raw: Buffer): WireMessage {
   let properties: SectionSpan | undefined;
   for (const span of spans) {
     if (span.code === SECTION.header) {
-      const fields = readList(raw, span);
-      durable = fields[0]?.value === true;
-      priority = typeof fields[1]?.value === 'number' ? fields[1].value : undefined;
-      ttlMs = typeof fields[2]?.value === 'number' ? fields[2].value : undefined;
+      ({ durable, priority, ttlMs } = readHeader(raw, span));
     } else if (span.code === SECTION.messageAnnotations) {
       for (const entry of mapEntries(raw, span.valueStart)) {
         if (entry.key === SCHEDULED_ENQUEUE_TIME) {
@@ -76,7 +76,7 @@ export function parseIncoming(raw: Buffer): WireMessage {
     durable,
     priority,
     ttlMs,
-    annotations: Buffer.concat(kept),
+    annotations: kept.length === 0 ? NO_ANNOTATIONS : Buffer.concat(kept),
     annotationCount,
     scheduledAt,
   };
@@ -186,19 +186,6 @@ export function splitBatchEnvelope(envelope: Buffer): Buffer[] {
     messages.push(envelope.subarray(payloadStart, span.end));
   }
   return messages;
-}
-
-function readList(raw: Buffer, span: SectionSpan): TypedValue[] {
-  const described = new amqpTypes.Reader(raw.subarray(span.start, span.end)).read();
-  return Array.isArray(described.value) ? (described.value as TypedValue[]) : [];
-}
-
-function readMessageId(raw: Buffer, span: SectionSpan): string | undefined {
-  const first = readList(raw, span)[0];
-  if (!first || first.value === null || first.value === undefined) return undefined;
-  if (first.type.typecode === 0x98 && Buffer.isBuffer(first.value)) return rhea.uuid_to_string(first.value);
-  if (Buffer.isBuffer(first.value)) return first.value.toString('hex');
-  return typeof first.value === 'string' || typeof first.value === 'number' ? String(first.value) : JSON.stringify(first.value);
 }
 
 /** Sets properties.message_id, keeping every other property field as it was. */
