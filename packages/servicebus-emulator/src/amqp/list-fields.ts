@@ -106,12 +106,12 @@ function simpleListFields(raw: Buffer, span: SectionSpan, want: number): Field[]
       case 0x98: next = p + 17; break;
       case 0xa1: case 0xa0: case 0xa3:
         next = p + 2 + (p + 2 <= end ? raw[p + 1]! : 0);
-        if (type === 0xa1 && next <= end) value = raw.toString('utf8', p + 2, next);
+        if (type === 0xa1 && i < want && next <= end) value = raw.toString('utf8', p + 2, next);
         break;
       case 0xb1: case 0xb0: case 0xb3:
         if (p + 5 > end) return undefined;
         next = p + 5 + raw.readUInt32BE(p + 1);
-        if (type === 0xb1 && next <= end) value = raw.toString('utf8', p + 5, next);
+        if (type === 0xb1 && i < want && next <= end) value = raw.toString('utf8', p + 5, next);
         break;
       default:
         return undefined;
