@@ -222,6 +222,24 @@ describe('POST /api/tap-requests', () => {
       expect(f.queue.sendCount).toBe(0);
     });
 
+    it.each([
+      // Not call-outs, so 400 either way: the detail says whether the nesting bound refused them.
+      ['32 levels of objects', `{"a":${'{"a":'.repeat(31)}1${'}'.repeat(31)}}`, false],
+      ['33 levels, arrays and objects alternating', `{"a":${'[{"a":'.repeat(16)}1${'}]'.repeat(16)}}`, true],
+    ])('the nesting bound is exact: %s', async (_name, body, refused) => {
+      const f = handlerFixture(key);
+      const res = await f.call({ body, headers: json() });
+      expect(res.status).toBe(400);
+      expect(String((res.json as { detail?: unknown }).detail).includes('nests deeper')).toBe(refused);
+    });
+
+    it('brackets inside strings do not count as nesting', async () => {
+      const f = handlerFixture(key);
+      const res = await f.call({ body: JSON.stringify(callout({ Note: '{['.repeat(40) })), headers: json() });
+      expect(res.status).toBe(202);
+      expect(f.queue.sendCount).toBe(1);
+    });
+
     it('400 for nesting far deeper than any call-out', async () => {
       const f = handlerFixture(key);
       const res = await f.call({ body: `${'['.repeat(5000)}${']'.repeat(5000)}`, headers: json() });
