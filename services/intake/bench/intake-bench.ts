@@ -3,10 +3,12 @@
 // in the same run, a bare SDK send to the same emulator (the ratio the issue asks for) and the
 // floor server (floor-server.ts: the same HTTP and Service Bus parts with none of the intake's own
 // work), measured in alternating rounds with the intake so both see the same machine.
-// Bounded counts only. docs/benchmarks.md, section Intake, explains the figures.
+// Bounded counts only. docs/benchmarks.md, section Intake, explains the figures. Diagnostics:
+// BENCH_PROFILE_DIR, BENCH_INTAKE_NODE_ARGS, BENCH_KEEP_LOG (intake), BENCH_EMULATOR_NODE_ARGS
+// (`--trace-gc` there prints the emulator's GC pauses), BENCH_TRACE (per-request latencies).
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
@@ -57,6 +59,8 @@ interface Phase {
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const fmt = (n: number) => n.toFixed(2);
+/** BENCH_TRACE=<file>: one line per request (server, phase size, start ms into the phase, latency ms). */
+const trace: string[] = [];
 
 function pooled(phases: readonly Phase[]): Phase {
   const statuses = new Map<number, number>();
@@ -73,7 +77,13 @@ function pooled(phases: readonly Phase[]): Phase {
 }
 
 async function main(): Promise<void> {
-  const [emulator, tenant] = await Promise.all([startEmulator(), startTenantSimulator()]);
+  // Diagnostics only (e.g. `--trace-gc`): extra node flags for the emulator; its GC lines are summed below.
+  const emulatorArgs = (process.env.BENCH_EMULATOR_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const [emulator, tenant] = await Promise.all([startEmulator(emulatorArgs), startTenantSimulator()]);
+  const emulatorPauses: number[] = [];
+  emulator.child.stdout?.on('data', (chunk: Buffer) => {
+    for (const m of chunk.toString().matchAll(/(Scavenge|Mark-Compact)[^\n]*?MB, ([\d.]+) \//g)) emulatorPauses.push(Number(m[2]));
+  });
   const stops: (() => Promise<unknown>)[] = [() => emulator.stop(), () => tenant.process.stop()];
   try {
     const intakeProcess = await startIntakeLoggingToFile({ ...intakeEnv(emulator, tenant, await tenant.relayAppId()), LOG_LEVEL });
@@ -115,6 +125,7 @@ async function main(): Promise<void> {
             const t0 = performance.now();
             const answer = await connection.send(wire[i] ?? Buffer.alloc(0));
             latenciesMs.push(performance.now() - t0);
+            if (process.env.BENCH_TRACE) trace.push(`${server.name} ${requests} ${(t0 - started).toFixed(2)} ${(performance.now() - t0).toFixed(2)}`);
             // Accepted means 202 and the intake's own answer, not just any 202.
             const status = answer.status === 202 && !answer.body.includes('"status":"accepted"') ? -1 : answer.status;
             statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -208,6 +219,11 @@ async function main(): Promise<void> {
       `targets at concurrency 32 (${c32.requests} requests in ${ROUNDS} rounds): >= ${TARGET_RPS} accepted req/s: ${rate >= TARGET_RPS ? 'met' : 'MISSED'} (${Math.round(rate)}); ` +
         `p99 <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'} (${fmt(p99)} ms); every answer 202 accepted: ${allAccepted ? 'yes' : 'NO'}\n`,
     );
+    if (emulatorPauses.length > 0) {
+      const sorted = [...emulatorPauses].sort((a, b) => a - b);
+      process.stdout.write(`emulator GC pauses: ${sorted.length}, total ${fmt(sorted.reduce((a, b) => a + b, 0))} ms, p50 ${fmt(percentile(sorted, 50))} ms, max ${fmt(sorted[sorted.length - 1] ?? NaN)} ms\n`);
+    }
+    if (process.env.BENCH_TRACE) writeFileSync(process.env.BENCH_TRACE, trace.join('\n'));
     if (!allAccepted) process.exitCode = 1;
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

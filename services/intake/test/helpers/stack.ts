@@ -50,8 +50,8 @@ export async function startTenantSimulator(): Promise<TenantSim> {
   };
 }
 
-export async function startEmulator(): Promise<SpawnedEmulator> {
-  return spawnEmulator({ topology: path.join(serviceDir, '../../infra/topology.json') });
+export async function startEmulator(nodeArgs: readonly string[] = []): Promise<SpawnedEmulator> {
+  return spawnEmulator({ topology: path.join(serviceDir, '../../infra/topology.json'), nodeArgs });
 }
 
 export interface IntakeHost {
