@@ -5,7 +5,8 @@ const padding = 'x'.repeat(640);
 
 /**
  * A message shaped like the intake's on `tap-requests`: messageId, correlationId, contentType,
- * trace application properties and a ~1 KB JSON body in a data section.
+ * trace application properties and a ~1 KB JSON body in a data section. The body's fields are not
+ * the TapRequestMessage's, only its size: the emulator never reads a body.
  */
 export function intakeMessage(i: number): ServiceBusMessage {
   const stageInstanceId = randomUUID();

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
 import { freePort, spawnReady, waitFor } from '@tapline/test-harness';
@@ -81,9 +82,13 @@ async function main(): Promise<void> {
   const emulatorArgs = (process.env.BENCH_EMULATOR_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const [emulator, tenant] = await Promise.all([startEmulator(emulatorArgs), startTenantSimulator()]);
   const emulatorPauses: number[] = [];
-  emulator.child.stdout?.on('data', (chunk: Buffer) => {
-    for (const m of chunk.toString().matchAll(/(Scavenge|Mark-Compact)[^\n]*?MB, ([\d.]+) \//g)) emulatorPauses.push(Number(m[2]));
-  });
+  if (emulator.child.stdout) {
+    // By line: a chunk can end inside a GC line.
+    createInterface({ input: emulator.child.stdout }).on('line', (line) => {
+      const pause = /(?:Scavenge|Mark-Compact).*?MB, ([\d.]+) \//.exec(line)?.[1];
+      if (pause !== undefined) emulatorPauses.push(Number(pause));
+    });
+  }
   const stops: (() => Promise<unknown>)[] = [() => emulator.stop(), () => tenant.process.stop()];
   try {
     const intakeProcess = await startIntakeLoggingToFile({ ...intakeEnv(emulator, tenant, await tenant.relayAppId()), LOG_LEVEL });

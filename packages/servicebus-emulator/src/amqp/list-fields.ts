@@ -45,7 +45,8 @@ export function readMessageId(raw: Buffer, span: SectionSpan): string | undefine
   if (fields === undefined || fields[0] === OTHER) return readMessageIdDecoded(raw, span);
   const first = fields[0];
   if (first === undefined || first === null) return undefined;
-  // Only strings and the numbers of `simpleListFields` reach here: both as String(value), as below.
+  // Only the simple values of `simpleListFields` reach here (strings, numbers, booleans): each as
+  // String(value), as rhea's decoded path below gives them.
   return String(first);
 }
 
