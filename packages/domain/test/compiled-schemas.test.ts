@@ -212,3 +212,22 @@ describe('compiled tap-request message schema', () => {
     );
   });
 });
+
+/*
+ * z.compile never throws: a schema its fast path cannot model comes back unchanged and keeps
+ * zod's own parser, so a zod upgrade could silently undo the compilation and every property above
+ * would still pass. `{ strict: true }` makes that refusal a thrown ZodCompileUnsupportedError or
+ * ZodCompileAsyncError. (It only reports a refusal of the whole schema; a child the compiler runs
+ * through zod as an island, like our transforms, still compiles.)
+ */
+describe('the compiled schemas really compile', () => {
+  it.each([...Object.entries(CALLOUT_SCHEMAS), ['tapRequestMessage', tapRequestMessageSchema] as const])('%s compiles under strict', (_name, schema) => {
+    let compiled: z.ZodType | undefined;
+    expect(() => {
+      compiled = z.compile(schema, { strict: true });
+    }).not.toThrow();
+    // A compiled schema is a clone; the fallback hands back the schema itself.
+    expect(compiled).not.toBe(schema);
+    expect(z.compile(schema)).not.toBe(schema);
+  });
+});
