@@ -65,3 +65,48 @@ describe('scrubSecrets fast path', () => {
     expect(scrubSecrets(text)).toContain('[REDACTED:');
   });
 });
+
+/*
+ * With `exact`, the registered values are cut out first and the scan then looks at what is left:
+ * removing a secret can join two harmless pieces into a shape, or take away the only trigger. The
+ * full scrub here is the documented order (exact values of 6+ characters, then every shape).
+ */
+function fullScrub(text: string, exact: Iterable<string>): string {
+  let out = text;
+  for (const secret of exact) {
+    if (secret.length >= 6) out = out.split(secret).join('[REDACTED:secret]');
+  }
+  return scrubShapes(out);
+}
+
+describe('scrubSecrets fast path with exact secrets', () => {
+  // Secrets are cut from the text itself (so they appear in it), built from the same fragments
+  // (shape triggers, TAP-like runs), or short (under 6, so they must be ignored).
+  const textAndSecrets = fc.oneof(fragmentText, triggerFreeText, fc.string({ maxLength: 40 })).chain((text) => {
+    const cut = fc.tuple(fc.nat({ max: text.length }), fc.integer({ min: 1, max: 12 })).map(([start, length]) => text.slice(start, start + length));
+    const secret = fc.oneof(
+      { arbitrary: cut, weight: 3 },
+      { arbitrary: fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 3 }).map((parts) => parts.join('')), weight: 2 },
+      { arbitrary: fc.constantFrom('Xy7#kQ2!', 'Bearer', 'eyJhbG', 'abcdef', 'a=b', '@', 'bob@contoso.com', '+1 555', '12345'), weight: 1 },
+    );
+    return fc.tuple(fc.constant(text), fc.array(secret, { maxLength: 4 }), fc.boolean());
+  });
+
+  it('gives the same answer as the full scrub with the same exact secrets', () => {
+    fc.assert(
+      fc.property(textAndSecrets, ([text, secrets, asSet]) => {
+        const exact = asSet ? new Set(secrets) : secrets;
+        expect(scrubSecrets(text, { exact })).toBe(fullScrub(text, exact));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each([
+    ['scrubs a run the marker makes TAP-like (the text alone held no shape)', 'Xy7bogus12', ['bogus1'], '[REDACTED:tap]'],
+    ['ignores a secret under 6 characters', 'aZ7#q hello', ['aZ7#q'], 'aZ7#q hello'],
+  ])('%s', (_what, text, exact, expected) => {
+    expect(scrubSecrets(text, { exact })).toBe(fullScrub(text, exact));
+    expect(scrubSecrets(text, { exact })).toBe(expected);
+  });
+});
