@@ -1,5 +1,5 @@
-import { type ScrubOptions, scrubSecrets } from '@tapline/domain';
-import { registeredSecrets } from './secret-registry.js';
+import { scrubSecrets } from '@tapline/domain';
+import { type RegisteredSecrets, registeredScrubOptions } from './secret-registry.js';
 
 /**
  * Makes any value safe to log: values under sensitive KEYS are replaced whatever they are; every
@@ -76,32 +76,26 @@ export function isSensitiveKey(key: string): boolean {
 
 export const LIMITS = { depth: 8, keys: 200, items: 200, stringLength: 16 * 1024 } as const;
 
-export function scrubString(value: string, exact: readonly string[] = registeredSecrets()): string {
-  const scrubbed = scrubSecrets(value, scrubOptionsFor(exact));
-  return scrubbed.length <= LIMITS.stringLength ? scrubbed : `${scrubbed.slice(0, LIMITS.stringLength)}…[truncated]`;
+/** Scrubs one string: shapes plus `exact` (by default the registered secrets), capped in length. */
+export function scrubString(value: string, exact?: readonly string[]): string {
+  return scrubWith(value, exact === undefined ? registeredScrubOptions() : { exact });
 }
 
-// The registry hands out the same list until it changes, so one options object serves every string
-// of every line until then.
-let lastExact: readonly string[] | undefined;
-let lastOptions: ScrubOptions = {};
-
-function scrubOptionsFor(exact: readonly string[]): ScrubOptions {
-  if (exact !== lastExact) {
-    lastExact = exact;
-    lastOptions = { exact };
-  }
-  return lastOptions;
+// The walk takes the registry's options object as it is (one per registry state), so it builds none
+// per string and keeps none alive once the registry has dropped it.
+function scrubWith(value: string, secrets: RegisteredSecrets): string {
+  const scrubbed = scrubSecrets(value, secrets);
+  return scrubbed.length <= LIMITS.stringLength ? scrubbed : `${scrubbed.slice(0, LIMITS.stringLength)}…[truncated]`;
 }
 
 /** A deep, safe copy of `value` for logging. */
 export function redactForLog(value: unknown): unknown {
-  return redact(value, 0, undefined, registeredSecrets());
+  return redact(value, 0, undefined, registeredScrubOptions());
 }
 
 /** Same, for the top-level record object pino hands to formatters. */
 export function redactRecord(record: Record<string, unknown>): Record<string, unknown> {
-  const out = redact(record, 0, undefined, registeredSecrets());
+  const out = redact(record, 0, undefined, registeredScrubOptions());
   return typeof out === 'object' && out !== null && !Array.isArray(out) ? (out as Record<string, unknown>) : { value: out };
 }
 
@@ -112,13 +106,14 @@ export function redactRecord(record: Record<string, unknown>): Record<string, un
  * - own keys are read with for...in (no entry arrays) and set by assignment, which keeps the copy a
  *   fast-mode object; defineProperty, which made every copy a dictionary, only for keys that
  *   Object.prototype has (`__proto__` must stay an ordinary key);
- * - the verdict on a key (sensitive or not, left alone by the scrubber or not) is remembered per
- *   key string, since keys repeat on every line while values do not.
+ * - a key's isSensitiveKey verdict is remembered per key string, since keys repeat on every line
+ *   while values do not; only keys the scrubber leaves unchanged, of at most 128 characters and
+ *   holding no registered secret, are remembered (see `cleanKeys`).
  */
-function redact(value: unknown, depth: number, path: Path, exact: readonly string[]): unknown {
+function redact(value: unknown, depth: number, path: Path, secrets: RegisteredSecrets): unknown {
   switch (typeof value) {
     case 'string':
-      return scrubString(value, exact);
+      return scrubWith(value, secrets);
     case 'number':
     case 'boolean':
     case 'undefined':
@@ -140,24 +135,24 @@ function redact(value: unknown, depth: number, path: Path, exact: readonly strin
   // Raw bytes may be a secret in any encoding: never print them.
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) return `[Binary ${String((obj as ArrayBufferLike).byteLength)} bytes]`;
   const inner: Path = { obj, up: path };
-  if (obj instanceof Error) return redactError(obj, depth, inner, exact);
-  if (Array.isArray(obj)) return redactArray(obj, depth, inner, exact);
-  if (obj instanceof Map) return redactEntries([...obj.entries()].map(([k, v]) => [String(k), v]), depth, inner, exact);
-  if (obj instanceof Set) return redactArray([...obj], depth, inner, exact);
-  return redactObject(obj as Record<string, unknown>, depth, inner, exact);
+  if (obj instanceof Error) return redactError(obj, depth, inner, secrets);
+  if (Array.isArray(obj)) return redactArray(obj, depth, inner, secrets);
+  if (obj instanceof Map) return redactEntries([...obj.entries()].map(([k, v]) => [String(k), v]), depth, inner, secrets);
+  if (obj instanceof Set) return redactArray([...obj], depth, inner, secrets);
+  return redactObject(obj as Record<string, unknown>, depth, inner, secrets);
 }
 
 /** The objects being copied, innermost first; `undefined` at the top. */
 type Path = { readonly obj: object; readonly up: Path } | undefined;
 
-function redactArray(items: readonly unknown[], depth: number, path: Path, exact: readonly string[]): unknown[] {
-  const out = items.slice(0, LIMITS.items).map((item) => redact(item, depth + 1, path, exact));
+function redactArray(items: readonly unknown[], depth: number, path: Path, secrets: RegisteredSecrets): unknown[] {
+  const out = items.slice(0, LIMITS.items).map((item) => redact(item, depth + 1, path, secrets));
   if (items.length > LIMITS.items) out.push(`[+${String(items.length - LIMITS.items)} more]`);
   return out;
 }
 
 /** The own enumerable string-keyed fields of `obj`, like Object.entries, without building the entries. */
-function redactObject(obj: Record<string, unknown>, depth: number, path: Path, exact: readonly string[]): Record<string, unknown> {
+function redactObject(obj: Record<string, unknown>, depth: number, path: Path, secrets: RegisteredSecrets): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let count = 0;
   for (const key in obj) {
@@ -168,12 +163,12 @@ function redactObject(obj: Record<string, unknown>, depth: number, path: Path, e
       out['[truncated]'] = `${String(total - LIMITS.keys)} more keys`;
       break;
     }
-    putEntry(out, key, obj[key], depth, path, exact);
+    putEntry(out, key, obj[key], depth, path, secrets);
   }
   return out;
 }
 
-function redactEntries(entries: ReadonlyArray<readonly [string, unknown]>, depth: number, path: Path, exact: readonly string[]): Record<string, unknown> {
+function redactEntries(entries: ReadonlyArray<readonly [string, unknown]>, depth: number, path: Path, secrets: RegisteredSecrets): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let count = 0;
   for (const [key, v] of entries) {
@@ -181,21 +176,21 @@ function redactEntries(entries: ReadonlyArray<readonly [string, unknown]>, depth
       out['[truncated]'] = `${String(entries.length - LIMITS.keys)} more keys`;
       break;
     }
-    putEntry(out, key, v, depth, path, exact);
+    putEntry(out, key, v, depth, path, secrets);
   }
   return out;
 }
 
-function putEntry(out: Record<string, unknown>, key: string, v: unknown, depth: number, path: Path, exact: readonly string[]): void {
+function putEntry(out: Record<string, unknown>, key: string, v: unknown, depth: number, path: Path, secrets: RegisteredSecrets): void {
   let sensitive = cleanKeys.get(key);
   let safeKey = key;
-  if (sensitive === undefined || containsAny(key, exact)) {
+  if (sensitive === undefined || containsAny(key, secrets.exact)) {
     // Keys themselves can carry data (a map keyed by phone number).
-    safeKey = scrubString(key, exact);
+    safeKey = scrubWith(key, secrets);
     sensitive = isSensitiveKey(key);
-    if (safeKey === key && key.length <= CLEAN_KEY_MAX_LENGTH && !containsAny(key, exact)) rememberCleanKey(key, sensitive);
+    if (safeKey === key && key.length <= CLEAN_KEY_MAX_LENGTH && !containsAny(key, secrets.exact)) rememberCleanKey(key, sensitive);
   }
-  const safeValue = sensitive && v !== undefined && v !== null ? REDACTED : redact(v, depth + 1, path, exact);
+  const safeValue = sensitive && v !== undefined && v !== null ? REDACTED : redact(v, depth + 1, path, secrets);
   // A key Object.prototype has (`__proto__`, `constructor`...) is defined, so it stays an ordinary key.
   if (safeKey in Object.prototype) Object.defineProperty(out, safeKey, { value: safeValue, enumerable: true, writable: true, configurable: true });
   else out[safeKey] = safeValue;
@@ -221,16 +216,16 @@ function containsAny(text: string, secrets: readonly string[]): boolean {
   return false;
 }
 
-function redactError(error: Error, depth: number, path: Path, exact: readonly string[]): Record<string, unknown> {
+function redactError(error: Error, depth: number, path: Path, secrets: RegisteredSecrets): Record<string, unknown> {
   const out: Record<string, unknown> = {
     type: error.name || error.constructor.name,
-    message: scrubString(String(error.message), exact),
+    message: scrubWith(String(error.message), secrets),
   };
-  if (typeof error.stack === 'string') out['stack'] = scrubString(error.stack, exact);
+  if (typeof error.stack === 'string') out['stack'] = scrubWith(error.stack, secrets);
   // Own enumerable fields: code, statusCode, reason, retryAfterMs, request/response details...
-  const extra = redactObject(error as unknown as Record<string, unknown>, depth, path, exact);
+  const extra = redactObject(error as unknown as Record<string, unknown>, depth, path, secrets);
   for (const [k, v] of Object.entries(extra)) if (!(k in out)) out[k] = v;
-  if (error.cause !== undefined) out['cause'] = redact(error.cause, depth + 1, path, exact);
-  if (error instanceof AggregateError) out['errors'] = redactArray(error.errors as unknown[], depth, path, exact);
+  if (error.cause !== undefined) out['cause'] = redact(error.cause, depth + 1, path, secrets);
+  if (error instanceof AggregateError) out['errors'] = redactArray(error.errors as unknown[], depth, path, secrets);
   return out;
 }

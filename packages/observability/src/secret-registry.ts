@@ -14,8 +14,9 @@ const entries = new Map<string, number>();
 // hand out one list until the registry changes, and walk the entries for expiry only once the
 // earliest expiry has passed, so a line costs neither a copy nor a 1000-entry scan. The list is
 // readonly by type, not frozen: iterating a frozen array leaves V8's fast path (about 0.3 us and an
-// iterator per string scrubbed).
-let snapshot: readonly string[] | undefined;
+// iterator per string scrubbed). It comes wrapped as the scrubber's options, so the redactor needs
+// no cache of its own that could keep a cleared or expired TAP alive after the registry let go.
+let snapshot: RegisteredSecrets | undefined;
 let earliestExpiry = Infinity;
 
 /**
@@ -39,11 +40,24 @@ export function registerSecret(value: string, options: { ttlMs?: number; now?: n
   return true;
 }
 
-/** The live registered values (expired ones are dropped on the way), oldest first. */
-export function registeredSecrets(now: number = Date.now()): readonly string[] {
+/** The live values as `scrubSecrets` options: `{ exact }`, one object until the registry changes. */
+export interface RegisteredSecrets {
+  readonly exact: readonly string[];
+}
+
+/**
+ * The live registered values (expired ones are dropped on the way), oldest first, as scrub options.
+ * Shared with every caller until the registry changes: never mutate the list (it is not frozen).
+ */
+export function registeredScrubOptions(now: number = Date.now()): RegisteredSecrets {
   pruneExpired(now);
-  snapshot ??= [...entries.keys()];
+  snapshot ??= { exact: [...entries.keys()] };
   return snapshot;
+}
+
+/** The live registered values, oldest first: the same shared list, so never mutate it. */
+export function registeredSecrets(now: number = Date.now()): readonly string[] {
+  return registeredScrubOptions(now).exact;
 }
 
 export function registeredSecretCount(): number {

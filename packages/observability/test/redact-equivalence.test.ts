@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Logger, clearRegisteredSecrets, createLogger, redactForLog, registerSecret } from '../src/index.js';
@@ -293,5 +295,45 @@ describe('redaction walk', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('redacts like the careful walk while more distinct keys pass than the key-verdict cache holds', () => {
+    // The cache holds 1000 keys and starts over when full. Whatever it holds when this test begins,
+    // a run of 1500 distinct sensitive keys fills it at least once with a sensitive key, and 1500
+    // plain keys once more; each record is redacted twice (the second time from remembered
+    // verdicts), and the whole sequence twice, so keys come back after the cache has emptied.
+    const sensitive = Array.from({ length: 1500 }, (_, i) => [`user${String(i)}Phone`, `x_${String(i)}_access_token`, `Graph${String(i)}ApiKey`][i % 3] as string);
+    const plain = Array.from({ length: 1500 }, (_, i) => `field${String(i)}`);
+    const records: Record<string, unknown>[] = [];
+    for (const keys of [sensitive, plain, sensitive.map((k, i) => [k, plain[i] as string]).flat()]) {
+      for (let i = 0; i < keys.length; i += 50) {
+        records.push(Object.fromEntries(keys.slice(i, i + 50).map((k, j) => [k, j % 2 === 0 ? `value lowercaseonlypass ${k}` : { nested: k, phone: '+1 5555551234' }])));
+      }
+    }
+    for (const round of [0, 1]) {
+      // Second round: a secret registered after the keys holding it were remembered.
+      if (round === 1) registerSecret('field12');
+      for (const value of records) {
+        expectSameCopy(() => redactForLog(value), () => carefulRedact(value, registeredSecrets()));
+        expectSameCopy(() => redactForLog(value), () => carefulRedact(value, registeredSecrets()));
+      }
+    }
+    // A sensitive key read from the cache after it has started over is still redacted.
+    expect(redactForLog({ [sensitive[0] as string]: 'lowercaseonlypass', [plain[0] as string]: 'kept' })).toEqual({ [sensitive[0] as string]: REDACTED, [plain[0] as string]: 'kept' });
+  });
+});
+
+describe('registered secrets after the registry lets go', () => {
+  it('are not kept alive by the redactor once cleared', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    registerSecret(`cleared-${String(process.pid)}-secret`);
+    const list = new WeakRef(registeredSecrets());
+    redactForLog({ note: 'a line that scrubs with the list' });
+    clearRegisteredSecrets();
+    // A WeakRef keeps its target until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(list.deref()).toBeUndefined();
   });
 });
