@@ -127,7 +127,8 @@ export type ExtensionEventResult =
 
 type Shape = { readonly [wireName: string]: Shape | true };
 
-const CALLOUT_SHAPE: Shape = {
+/** The call-out's known fields; exported (not from index.ts) for the test holding the picker to its first version. */
+export const CALLOUT_SHAPE: Shape = {
   Stage: true,
   CustomExtensionStageInstanceId: true,
   AccessPackageAssignmentRequestId: true,

@@ -1,4 +1,4 @@
-import type { EligibilityFacts } from '../src/index.js';
+import type { EligibilityFacts, TapRequestMessage } from '../src/index.js';
 
 /** Test data builders: a valid thing by default, one override per test. */
 
@@ -108,4 +108,23 @@ export function withPath(body: Record<string, unknown>, path: string, value: unk
   if (value === undefined) delete node[last];
   else node[last] = value;
   return copy;
+}
+
+/** The intake's TapRequestMessage for `requestCallout()`. */
+export function requestMessage(overrides: Partial<TapRequestMessage> = {}): TapRequestMessage {
+  return {
+    schemaVersion: 1,
+    requestId: IDS.request,
+    stageInstanceId: IDS.stageInstance,
+    stage: 'assignmentRequestApproved',
+    requestType: 'onBehalfAdd',
+    requestorId: IDS.manager,
+    targetId: IDS.report,
+    accessPackageId: IDS.accessPackage,
+    callback: { uriPath: CALLBACK_PATH, stage: 'assignmentRequestApproved', stageInstanceId: IDS.stageInstance },
+    receivedAt: '2026-11-25T10:00:00.000Z',
+    attempt: 1,
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    ...overrides,
+  };
 }

@@ -5,7 +5,7 @@ import { CALLOUT_SCHEMAS } from '../src/extension-event.js';
 import { PARSE_OPTIONS } from '../src/field-error.js';
 import { decodeMessage, encodeMessage } from '../src/message-codec.js';
 import { type TapRequestMessage, decodeTapRequest, encodeTapRequest, tapRequestMessageSchema } from '../src/tap-request-message.js';
-import { CALLBACK_PATH, IDS } from './builders.js';
+import { CALLBACK_PATH, IDS, requestCallout, requestMessage } from './builders.js';
 
 /*
  * The call-out and tap-request schemas run through z.compile (a generated fast path that hands
@@ -92,25 +92,8 @@ function expectSameParse(compiled: z.ZodType, reference: z.ZodType, input: unkno
   }
 }
 
-/** Call-out fields as the decoder hands them to zod: picked, keyed by the wire names. */
-const REQUEST_FIELDS = {
-  Stage: 'assignmentRequestApproved',
-  CustomExtensionStageInstanceId: IDS.stageInstance,
-  AccessPackageAssignmentRequestId: IDS.request,
-  RequestType: 'onBehalfAdd',
-  CallbackUriPath: CALLBACK_PATH,
-  CallbackConfiguration: { DurationBeforeTimeout: 'PT1H' },
-  AccessPackage: { Id: IDS.accessPackage, DisplayName: 'Lost authenticator' },
-  AccessPackageCatalog: { Id: IDS.catalog, DisplayName: 'Helpdesk' },
-  Assignment: {
-    Id: IDS.assignment,
-    State: 'Delivering',
-    Status: 'Delivering',
-    AssignmentPolicy: { Id: IDS.policy },
-    Target: { ObjectId: IDS.report, DisplayName: 'Bob Report' },
-  },
-  Requestor: { ObjectId: IDS.manager, DisplayName: 'Alice Manager' },
-};
+/** A call-out as Entra sends it; zod sees the picked fields, and the unknown ones it strips either way. */
+const REQUEST_FIELDS = requestCallout();
 
 const CALLOUT_PATHS = [
   'CustomExtensionStageInstanceId',
@@ -157,20 +140,7 @@ describe('compiled call-out schemas', () => {
 });
 
 describe('compiled tap-request message schema', () => {
-  const message: TapRequestMessage = {
-    schemaVersion: 1,
-    requestId: IDS.request,
-    stageInstanceId: IDS.stageInstance,
-    stage: 'assignmentRequestApproved',
-    requestType: 'onBehalfAdd',
-    requestorId: IDS.manager,
-    targetId: IDS.report,
-    accessPackageId: IDS.accessPackage,
-    callback: { uriPath: CALLBACK_PATH, stage: 'assignmentRequestApproved', stageInstanceId: IDS.stageInstance },
-    receivedAt: '2026-11-25T10:00:00.000Z',
-    attempt: 1,
-    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-  };
+  const message = requestMessage();
   const paths = [
     'schemaVersion',
     'requestId',

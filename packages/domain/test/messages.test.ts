@@ -4,7 +4,6 @@ import {
   type SealedBox,
   type TapDeliveryMessage,
   type TapDenialMessage,
-  type TapRequestMessage,
   decodeDeliveryContacts,
   decodeExtensionEvent,
   decodeTapOutcome,
@@ -22,7 +21,7 @@ import {
   tapRequestFromEvent,
   toE164,
 } from '../src/index.js';
-import { CALLBACK_PATH, IDS, requestCallout } from './builders.js';
+import { IDS, requestCallout, requestMessage } from './builders.js';
 
 const box: SealedBox = {
   alg: 'A256GCM',
@@ -32,23 +31,6 @@ const box: SealedBox = {
   tag: 'AAECAwQFBgcICQoLDA0ODw',
 };
 
-function requestMessage(overrides: Partial<TapRequestMessage> = {}): TapRequestMessage {
-  return {
-    schemaVersion: 1,
-    requestId: IDS.request,
-    stageInstanceId: IDS.stageInstance,
-    stage: 'assignmentRequestApproved',
-    requestType: 'onBehalfAdd',
-    requestorId: IDS.manager,
-    targetId: IDS.report,
-    accessPackageId: IDS.accessPackage,
-    callback: { uriPath: CALLBACK_PATH, stage: 'assignmentRequestApproved', stageInstanceId: IDS.stageInstance },
-    receivedAt: '2026-11-25T10:00:00.000Z',
-    attempt: 1,
-    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-    ...overrides,
-  };
-}
 
 function delivery(overrides: Partial<TapDeliveryMessage> = {}): TapDeliveryMessage {
   return {
