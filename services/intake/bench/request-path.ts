@@ -6,11 +6,9 @@
 // (the package script does), so the heap delta is what the calls allocated.
 import * as functions from '@azure/functions';
 import type * as AzureFunctions from '@azure/functions';
-import { createLocalJWKSet } from 'jose';
 import { openSync, writeSync } from 'node:fs';
 import { decodeExtensionEvent } from '@tapline/domain';
 import { createLogger } from '@tapline/observability';
-import { createAuthenticator, entraIssuers } from '../src/auth/authenticator.js';
 import { readJsonBody } from '../src/http/json-body.js';
 import { createTapRequestHandler } from '../src/http/tap-request-handler.js';
 import { createCountingMetrics } from '../src/metrics.js';
@@ -18,7 +16,7 @@ import { createInMemoryRequestQueue } from '../src/queue/in-memory-sender.js';
 import { toOutgoingRequest } from '../src/queue/tap-request-message.js';
 import { continueTrace } from '../src/trace-context.js';
 import { callout } from '../test/helpers/callouts.js';
-import { AUDIENCE, RELAY_APP_ID, TENANT_ID, jwksOf, newKey, relayClaims, sign } from '../test/helpers/tokens.js';
+import { RELAY_APP_ID, newKey, relayAuthenticator, relayClaims, sign } from '../test/helpers/tokens.js';
 
 // The package is CommonJS: under plain Node its classes are on the default export (toolchain gotcha 6).
 const { HttpRequest, InvocationContext } = (functions as unknown as { default?: typeof AzureFunctions }).default ?? functions;
@@ -48,15 +46,8 @@ const request = (i: number) =>
   new HttpRequest({ method: 'POST', url: 'http://127.0.0.1:7071/api/tap-requests', headers, query: {}, params: {}, body: { bytes: bytes[i] ?? Buffer.alloc(0) } });
 const context = () => new InvocationContext({ invocationId: 'bench', functionName: 'tap-requests', logHandler: () => undefined });
 
-const authenticator = createAuthenticator({
-  tenantId: TENANT_ID,
-  audiences: [AUDIENCE],
-  issuers: entraIssuers(TENANT_ID),
-  allowedCallers: [RELAY_APP_ID],
-  clockSkewSeconds: 60,
-  keys: createLocalJWKSet(jwksOf(key)),
-  cache: { maxEntries: 16, ttlMs: 600_000 },
-});
+// With the verified-token cache, as main.ts configures it.
+const authenticator = relayAuthenticator(key, { maxEntries: 16, ttlMs: 600_000 });
 // A real file write per line, as the local host's log (to /dev/null, so nothing accumulates).
 const devNull = openSync('/dev/null', 'w');
 const logger = createLogger({ name: 'intake', level: 'info', destination: { write: (line: string) => void writeSync(devNull, line) } });

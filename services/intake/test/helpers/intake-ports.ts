@@ -2,8 +2,6 @@
 // logger and counting metrics, composed the way main.ts composes the real ones.
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { HttpHandler, HttpResponseInit } from '@azure/functions';
-import { createLocalJWKSet } from 'jose';
-import { createAuthenticator, entraIssuers } from '../../src/auth/authenticator.js';
 import type { Logger } from '../../src/logs.js';
 import { createCountingMetrics } from '../../src/metrics.js';
 import type { CountingMetrics } from '../../src/metrics.js';
@@ -12,7 +10,7 @@ import { createInMemoryRequestQueue } from '../../src/queue/in-memory-sender.js'
 import type { InMemoryRequestQueue } from '../../src/queue/in-memory-sender.js';
 import type { RequestQueueSender } from '../../src/queue/request-queue.js';
 import { routes } from '../../src/routes.js';
-import { AUDIENCE, RELAY_APP_ID, TENANT_ID, jwksOf } from './tokens.js';
+import { relayAuthenticator } from './tokens.js';
 import type { TestKey } from './tokens.js';
 
 export interface LogEntry {
@@ -55,14 +53,7 @@ export function handlerFixture(key: TestKey, options: { settings?: Partial<Intak
   const logger = capturingLogger();
   const metrics = createCountingMetrics();
   const ports: IntakePorts = {
-    authenticator: createAuthenticator({
-      tenantId: TENANT_ID,
-      audiences: [AUDIENCE],
-      issuers: entraIssuers(TENANT_ID),
-      allowedCallers: [RELAY_APP_ID],
-      clockSkewSeconds: 60,
-      keys: createLocalJWKSet(jwksOf(key)),
-    }),
+    authenticator: relayAuthenticator(key),
     sender: options.sender ?? queue,
     logger,
     metrics,

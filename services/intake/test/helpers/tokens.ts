@@ -1,7 +1,9 @@
 // Test-only token factory: an RS256 key pair (or two) published as a local JWKS, and signers for
 // every kind of bad token the security suites throw at the intake.
 import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
+import { SignJWT, createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair } from 'jose';
+import { createAuthenticator, entraIssuers } from '../../src/auth/authenticator.js';
+import type { Authenticator } from '../../src/auth/authenticator.js';
 import type { CryptoKey, JSONWebKeySet, JWK, JWTPayload } from 'jose';
 
 export interface TestKey {
@@ -69,4 +71,17 @@ export async function tamperedToken(key: TestKey, claims: JWTPayload): Promise<s
   const token = await sign(key, claims);
   const [header, , signature] = token.split('.');
   return `${header}.${b64({ ...claims, appid: claims.appid, oid: randomUUID() })}.${signature}`;
+}
+
+/** The authenticator as main.ts builds it, for the test tenant and relay over a local JWKS. */
+export function relayAuthenticator(key: TestKey, cache?: { maxEntries: number; ttlMs: number }): Authenticator {
+  return createAuthenticator({
+    tenantId: TENANT_ID,
+    audiences: [AUDIENCE],
+    issuers: entraIssuers(TENANT_ID),
+    allowedCallers: [RELAY_APP_ID],
+    clockSkewSeconds: 60,
+    keys: createLocalJWKSet(jwksOf(key)),
+    ...(cache === undefined ? {} : { cache }),
+  });
 }
