@@ -28,11 +28,16 @@ function mutate(base: Record<string, unknown>, edits: readonly (readonly [string
       node = node[key] as Record<string, unknown>;
     }
     const last = keys[keys.length - 1] as string;
+    // A copy per edit: fc.constantFrom hands out the same {} and [] every time, and setting a
+    // path inside one that an earlier edit placed would alias it, even into a cycle.
     if (value === REMOVE) delete node[last];
-    else node[last] = value;
+    else node[last] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
   }
   return copy;
 }
+
+/** One instance, as fc.constantFrom hands it out on every draw. */
+const EMPTY_OBJECT = {};
 
 const nearMiss = fc.oneof(
   fc.constantFrom(
@@ -71,7 +76,7 @@ const nearMiss = fc.oneof(
     '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     '00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01',
   ),
-  fc.constantFrom(0, 1, 2, 1.5, 1000, 1001, -1, Number.NaN, Number.POSITIVE_INFINITY, true, false, {}, [], ['x']),
+  fc.constantFrom(0, 1, 2, 1.5, 1000, 1001, -1, Number.NaN, Number.POSITIVE_INFINITY, true, false, EMPTY_OBJECT, [], ['x']),
   fc.string({ maxLength: 12 }),
   fc.dictionary(fc.constantFrom('Id', 'ObjectId', 'DisplayName', 'id', 'x'), fc.oneof(fc.constant(IDS.manager), fc.string({ maxLength: 4 }), fc.constant(null))),
 );
@@ -159,7 +164,6 @@ describe('compiled tap-request message schema', () => {
     'traceparent',
     'addedLater',
   ];
-  const input = edits(paths).map((e) => mutate(message, e));
 
   function outcome(encode: () => string): { text: string } | { threw: string } {
     try {
@@ -171,14 +175,20 @@ describe('compiled tap-request message schema', () => {
 
   it('encodes and decodes like zod itself', () => {
     fc.assert(
-      fc.property(input, (m) => {
+      fc.property(edits(paths), (e) => {
+        const m = mutate(message, e);
         const asMessage = m as TapRequestMessage;
         expect(outcome(() => encodeTapRequest(asMessage))).toEqual(outcome(() => encodeMessage(tapRequestMessageSchema, asMessage, 'TapRequestMessage')));
         expect(decodeTapRequest(m)).toStrictEqual(decodeMessage(tapRequestMessageSchema, m));
         const text = JSON.stringify(m);
         expect(decodeTapRequest(text)).toStrictEqual(decodeMessage(tapRequestMessageSchema, text));
       }),
-      { numRuns: 5_000 },
+      {
+        numRuns: 5_000,
+        // The draw that made this test fail one run in four: the shared {} placed at a path and
+        // then set inside itself, which made the message cyclic and JSON.stringify throw.
+        examples: [[[['callback', EMPTY_OBJECT], ['callback.uriPath', EMPTY_OBJECT]]]],
+      },
     );
   });
 });
