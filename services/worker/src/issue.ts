@@ -2,7 +2,7 @@
 // the current TAP is being replaced, create it, record its id as the target's current TAP and the
 // request `issued`, and only then publish the sealed delivery.
 import { PermanentError, RetryableError, clampTapLifetime, isPermanent } from '@tapline/domain';
-import type { DenialReason, RequestStatus, TapRequestMessage } from '@tapline/domain';
+import type { ReportedReason, RequestStatus, TapRequestMessage } from '@tapline/domain';
 import type { IssuedTap } from '@tapline/graph';
 import type { TargetLease, TargetRecord } from '@tapline/ledger';
 import { LOG, info, warn } from './logs.js';
@@ -28,7 +28,7 @@ export interface IssueMemo {
   readonly secrets: string[];
 }
 
-export type IssueResult = { readonly kind: 'issued' } | { readonly kind: 'denied'; readonly reasons: DenialReason[] } | { readonly kind: 'duplicate' };
+export type IssueResult = { readonly kind: 'issued' } | { readonly kind: 'denied'; readonly reasons: ReportedReason[] } | { readonly kind: 'duplicate' };
 
 export interface IssueContext {
   readonly from: RequestStatus;
@@ -118,7 +118,7 @@ export async function publishPending(deps: WorkerDeps, msg: TapRequestMessage, m
  * before either issued. The quota counter is incremented here, once per fresh request; it is not
  * given back if the create then fails (a conservative count).
  */
-async function rateLimitUnderLease(deps: WorkerDeps, msg: TapRequestMessage, target: TargetRecord | null): Promise<DenialReason | undefined> {
+async function rateLimitUnderLease(deps: WorkerDeps, msg: TapRequestMessage, target: TargetRecord | null): Promise<ReportedReason | undefined> {
   const policy = deps.settings.eligibility;
   const now = deps.now();
   const last = target?.lastIssuedAt === undefined ? undefined : Date.parse(target.lastIssuedAt);
