@@ -38,6 +38,11 @@ export interface EligibilityFacts {
 }
 
 export const eligibilityPolicySchema = z.object({
+  /**
+   * Check 0: the access packages whose requests this deployment serves (the ones its custom
+   * extension is attached to). Empty refuses every request: a deployment must name its package.
+   */
+  servedAccessPackageIds: z.array(guidSchema).default([]),
   handled: z
     .object({
       requestTypes: z.array(z.enum(REQUEST_TYPES)).min(1),
@@ -61,6 +66,7 @@ function freezeDefaults(policy: EligibilityPolicy): EligibilityPolicy {
   Object.freeze(policy.handled.stages);
   Object.freeze(policy.handled);
   Object.freeze(policy.excludedGroupIds);
+  Object.freeze(policy.servedAccessPackageIds);
   return Object.freeze(policy);
 }
 

@@ -97,6 +97,8 @@ export {
 export type { DenialReason, ReportedReason, RefusalReason, ReasonSpec, ManagerNoticeCategory } from './reasons.js';
 export { DEFAULT_ELIGIBILITY_POLICY, eligibilityPolicySchema, isHandledRequest, decideEligibility } from './eligibility.js';
 export type { EligibilityFacts, EligibilityPolicy, EligibilityDecision } from './eligibility.js';
+export { confirmRequest, STATES_AT_STAGE } from './request-confirmation.js';
+export type { AssignmentRequestFacts, ClaimedRequest } from './request-confirmation.js';
 export { managerNotice, referenceIdFor, requestIdPrefixOf } from './manager-notice.js';
 export type { ManagerNotice } from './manager-notice.js';
 

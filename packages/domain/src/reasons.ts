@@ -24,6 +24,32 @@ export type ReasonSpec =
   | { readonly kind: 'refusal'; readonly description: string };
 
 export const DENIAL_REASONS = {
+  // Check 0: the request as Graph knows it (request-confirmation.ts). Refusals: nobody hears.
+  RequestNotFound: {
+    kind: 'refusal',
+    description: 'Graph has no access-package assignment request with the call-out\'s id (after a short retry for replication).',
+  },
+  RequestorMismatch: {
+    kind: 'refusal',
+    description: 'The assignment request\'s requestor in Graph is not the call-out\'s requestor.',
+  },
+  TargetMismatch: {
+    kind: 'refusal',
+    description: 'The assignment request\'s target in Graph is not the call-out\'s target.',
+  },
+  AccessPackageNotServed: {
+    kind: 'refusal',
+    description: 'The assignment request is for an access package this deployment does not serve (WORKER_SERVED_ACCESS_PACKAGE_IDS).',
+  },
+  RequestStateMismatch: {
+    kind: 'refusal',
+    description: 'The assignment request\'s state in Graph does not fit the call-out\'s stage (denied, canceled, failed, or not at that stage yet).',
+  },
+  UnknownStageInstance: {
+    kind: 'refusal',
+    description: 'The call-out\'s stage instance id is not one of the assignment request\'s custom-extension call-outs in Graph.',
+  },
+  // Checks 1 to 6 (eligibility.ts). Denials: reported to Entra and the manager.
   UnhandledRequest: {
     kind: 'denial', protected: false, category: 'notHandled',
     description: 'The request type or stage is not one this deployment handles.',

@@ -1,9 +1,9 @@
 import type { TokenCredential } from '@azure/identity';
 import { createGraphTransport } from './graph-client.js';
 import { createGraphDirectory } from './graph-directory.js';
-import { createGraphEntitlement } from './graph-entitlement.js';
+import { createGraphAssignmentRequests, createGraphEntitlement } from './graph-entitlement.js';
 import { createGraphTapIssuer } from './graph-tap-issuer.js';
-import type { Directory, EntitlementManagement, GraphCallStats, TapIssuer } from './ports.js';
+import type { AssignmentRequests, Directory, EntitlementManagement, GraphCallStats, TapIssuer } from './ports.js';
 import { createRateLimiter } from './rate-limiter.js';
 import type { RateBudget, RateLimiter } from './rate-limiter.js';
 import { createThrottleGate } from './throttle-gate.js';
@@ -33,6 +33,7 @@ export interface GraphAdapters {
   readonly directory: Directory;
   readonly tapIssuer: TapIssuer;
   readonly entitlement: EntitlementManagement;
+  readonly assignmentRequests: AssignmentRequests;
   readonly gate: ThrottleGate;
   readonly writeLimiter: RateLimiter;
   readonly stats: () => GraphCallStats;
@@ -61,6 +62,7 @@ export function createGraphAdapters(options: GraphAdapterOptions): GraphAdapters
       ...(options.onSecret !== undefined && { onSecret: options.onSecret }),
     }),
     entitlement: createGraphEntitlement(transport, { limiter: writeLimiter }),
+    assignmentRequests: createGraphAssignmentRequests(transport),
     gate,
     writeLimiter,
     stats: transport.stats,

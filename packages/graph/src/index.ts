@@ -2,7 +2,7 @@
 // Microsoft Graph adapters and their in-memory fakes. See README.md.
 
 export type {
-  Directory, DirectoryUser, EntitlementManagement, GraphCallStats, IssuedTap, ResumeRequest, TapIssuer, TapPolicy,
+  AssignmentRequests, Directory, DirectoryUser, EntitlementManagement, GraphCallStats, IssuedTap, ResumeRequest, TapIssuer, TapPolicy,
   TapRequest, UserRole,
 } from './ports.js';
 export { createGraphAdapters } from './graph-adapters.js';

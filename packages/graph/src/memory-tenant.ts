@@ -1,8 +1,8 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { PermanentError } from '@tapline/domain';
-import type { DeliveryContacts } from '@tapline/domain';
+import type { AssignmentRequestFacts, DeliveryContacts } from '@tapline/domain';
 import { contactsFrom } from './graph-directory.js';
-import type { Directory, DirectoryUser, EntitlementManagement, IssuedTap, ResumeRequest, TapIssuer, TapPolicy, UserRole } from './ports.js';
+import type { AssignmentRequests, Directory, DirectoryUser, EntitlementManagement, IssuedTap, ResumeRequest, TapIssuer, TapPolicy, UserRole } from './ports.js';
 
 /**
  * The in-memory tenant: fakes of Directory, TapIssuer and EntitlementManagement over one small
@@ -41,7 +41,7 @@ export interface MemoryTenantSeed {
 
 export type MemoryOperation =
   | 'getUser' | 'managerChain' | 'activeRoleCount' | 'eligibleRoleCount' | 'groupMemberships'
-  | 'lastManagerChangeAt' | 'contacts' | 'policy' | 'createTap' | 'resume';
+  | 'lastManagerChangeAt' | 'contacts' | 'policy' | 'createTap' | 'resume' | 'getAssignmentRequest';
 
 export interface MemoryTap {
   readonly id: string;
@@ -56,6 +56,7 @@ export interface MemoryTenant {
   readonly directory: Directory;
   readonly tapIssuer: TapIssuer;
   readonly entitlement: EntitlementManagement;
+  readonly assignmentRequests: AssignmentRequests;
   /** Calls per operation, in order. */
   readonly calls: readonly MemoryOperation[];
   /** Successful writes (TAP creations and resumes), in order. */
@@ -65,6 +66,11 @@ export interface MemoryTenant {
   setManager(userId: string, managerId: string | null, at?: Date): void;
   updateUser(userId: string, patch: Partial<Omit<MemoryUser, 'id'>>): void;
   setTapPolicy(patch: Partial<TapPolicy> & { readonly excludedGroupIds?: readonly string[] }): void;
+  /**
+   * Keeps an access-package assignment request as Entra would have created it. `hiddenReads`:
+   * that many reads answer "not found" first (Graph's replication lag).
+   */
+  addAssignmentRequest(request: AssignmentRequestFacts, options?: { readonly hiddenReads?: number }): void;
   /** The next calls of `operation` throw these errors, once each, in order. */
   failNext(operation: MemoryOperation, ...errors: Error[]): void;
 }
@@ -90,6 +96,7 @@ export function createMemoryTenant(seed: MemoryTenantSeed): MemoryTenant {
   const writes: Array<{ operation: 'createTap' | 'resume'; subject: string; at: string }> = [];
   const resumes: Array<{ assignmentRequestId: string; request: ResumeRequest }> = [];
   const failures = new Map<MemoryOperation, Error[]>();
+  const requests = new Map<string, { facts: AssignmentRequestFacts; hiddenReads: number }>();
 
   /** Every operation starts here: record, yield (as I/O would), maybe fail. */
   async function enter(operation: MemoryOperation): Promise<void> {
@@ -198,10 +205,27 @@ export function createMemoryTenant(seed: MemoryTenantSeed): MemoryTenant {
     },
   };
 
+  const assignmentRequests: AssignmentRequests = {
+    async get(assignmentRequestId) {
+      await enter('getAssignmentRequest');
+      const stored = requests.get(assignmentRequestId.toLowerCase());
+      if (stored === undefined) return undefined;
+      if (stored.hiddenReads > 0) {
+        stored.hiddenReads--;
+        return undefined;
+      }
+      return { ...stored.facts, calloutInstanceIds: [...stored.facts.calloutInstanceIds] };
+    },
+  };
+
   return {
     directory,
     tapIssuer,
     entitlement,
+    assignmentRequests,
+    addAssignmentRequest(request, options = {}) {
+      requests.set(request.id.toLowerCase(), { facts: { ...request, id: request.id.toLowerCase() }, hiddenReads: options.hiddenReads ?? 0 });
+    },
     calls,
     writes,
     resumes,

@@ -1,4 +1,4 @@
-import type { DeliveryContacts, TapPolicyBounds } from '@tapline/domain';
+import type { AssignmentRequestFacts, DeliveryContacts, TapPolicyBounds } from '@tapline/domain';
 
 /**
  * The ports the worker and the notifier use to talk to the directory, named for intent. The real
@@ -88,6 +88,15 @@ export interface ResumeRequest {
 export interface EntitlementManagement {
   /** `POST .../assignmentRequests/{id}/resume` (204); 400 when the request no longer waits. */
   resume(assignmentRequestId: string, request: ResumeRequest): Promise<void>;
+}
+
+/**
+ * Entitlement management's access-package assignment requests, read only (application permission
+ * EntitlementManagement.Read.All): the worker confirms a call-out against the request it names.
+ */
+export interface AssignmentRequests {
+  /** The request with its requestor, target, package and call-outs; undefined when Graph answers 404. */
+  get(assignmentRequestId: string): Promise<AssignmentRequestFacts | undefined>;
 }
 
 /** Per-process Graph call counts, for metrics and the bench. */

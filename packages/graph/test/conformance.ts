@@ -2,10 +2,11 @@
 // tenant and against the Graph adapter talking to the tenant simulator, both holding the demo org.
 // A fake that drifts from the adapter fails here first.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isPermanent } from '@tapline/domain';
-import type { Directory, TapIssuer, TapPolicy } from '@tapline/graph';
+import type { AssignmentRequests, Directory, TapIssuer, TapPolicy } from '@tapline/graph';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
 import { ORG } from './org.js';
 
 export interface ConformanceSubject {
@@ -14,6 +15,9 @@ export interface ConformanceSubject {
   /** SHA-256 (hex) of the user's current TAP secret as the tenant knows it. */
   currentTapSha256(userId: string): Promise<string | undefined>;
   setTapPolicy(patch: Partial<TapPolicy>): Promise<void>;
+  readonly assignmentRequests: AssignmentRequests;
+  /** What Entra does when a manager submits a request and the extension is called at the approved stage. */
+  createRequest(input: { id: string; requestor: string; target: string; stageInstanceId: string; accessPackageId: string }): Promise<void>;
 }
 
 async function reasonOf(promise: Promise<unknown>): Promise<string> {
@@ -128,6 +132,16 @@ export function directoryConformance(name: string, setup: () => Promise<Conforma
 
     it('refuses a TAP for a user that does not exist', async () => {
       expect(await reasonOf(s.tapIssuer.create(ORG.unknown, { lifetimeMinutes: 60, isUsableOnce: true }))).toBe('TargetNotFound');
+    });
+
+    it('reads an access-package assignment request as Entra created it, and nothing for an id it never saw', async () => {
+      const id = randomUUID();
+      const stageInstanceId = randomUUID();
+      await s.createRequest({ id, requestor: ORG.ben, target: ORG.alice, stageInstanceId, accessPackageId: DEMO.tapAccessPackage.id });
+      expect(await s.assignmentRequests.get(id.toUpperCase())).toEqual({
+        id, state: 'pendingApproval', requestorObjectId: ORG.ben, targetObjectId: ORG.alice, accessPackageId: DEMO.tapAccessPackage.id, calloutInstanceIds: [stageInstanceId],
+      });
+      expect(await s.assignmentRequests.get(randomUUID())).toBeUndefined();
     });
   });
 }

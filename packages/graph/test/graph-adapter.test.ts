@@ -1,6 +1,7 @@
 // The Graph adapter against the tenant simulator process: the shared conformance suite, then what
 // only the real transport has (tokens, error translation on the wire, the shared throttle gate).
 
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { isPermanent, isRetryable } from '@tapline/domain';
@@ -51,6 +52,11 @@ directoryConformance('Graph adapter on the tenant simulator', async () => {
     },
     async setTapPolicy(patch) {
       expect((await sim.sim('PATCH', 'tap-policy', patch)).status).toBe(200);
+    },
+    assignmentRequests: graph.assignmentRequests,
+    async createRequest({ id, requestor, target, stageInstanceId, accessPackageId }) {
+      const res = await sim.sim('POST', 'assignment-requests', { id, requestor, target, customExtensionStageInstanceId: stageInstanceId, accessPackageId });
+      expect(res.status).toBe(201);
     },
   };
 });
@@ -132,9 +138,29 @@ describe('Graph adapter transport', () => {
     const requestId = '0e60f18c-b2a0-4887-9da8-da2e30a39d99';
     const stageInstanceId = '957d0c50-466b-4840-bb5b-c92cea7141ff';
     await sim.sim('POST', 'waiting-requests', { id: requestId, stage: 'assignmentRequestApproved', customExtensionStageInstanceId: stageInstanceId });
-    const graph = adapters();
+    // The notifier resumes (EntitlementManagement.ReadWrite.All); the worker only reads.
+    const graph = adapters({ credential: createCredential({ kind: 'managed-identity', clientId: demoApp('tapline-notifier').appId }) });
     await graph.entitlement.resume(requestId, { stage: 'assignmentRequestApproved', stageInstanceId, source: 'tapline', detail: 'TAP sent' });
     const waiting = await sim.sim<{ value: Array<{ id: string; requestStatus: string }> }>('GET', 'waiting-requests');
     expect(waiting.body.value.find((r) => r.id === requestId)?.requestStatus).toBe('Resumed');
+  });
+
+  it('reads an assignment request with the worker\'s least privilege, and Graph\'s 403 without it', async () => {
+    const id = randomUUID();
+    await sim.sim('POST', 'assignment-requests', { id, requestor: 'ben.okafor', target: 'alice.novak' });
+    expect((await adapters().assignmentRequests.get(id))?.targetObjectId).toBe(ORG.alice);
+    const reader = adapters({ credential: new ManagedIdentityCredential({ clientId: demoApp('directory-reader').appId }) });
+    await expect(reader.assignmentRequests.get(id)).rejects.toMatchObject({ reason: 'GraphForbidden' });
+  });
+
+  it('answers "not found" until a new request has replicated, then reads it', async () => {
+    const id = randomUUID();
+    await sim.sim('POST', 'assignment-requests', { id, requestor: 'ben.okafor', target: 'alice.novak', visibleAfterMs: 60_000 });
+    expect(await adapters().assignmentRequests.get(id)).toBeUndefined();
+  });
+
+  it('reports a Graph outage on the read as retryable, not as "not found"', async () => {
+    await sim.sim('POST', 'faults', { route: 'GET /**/assignmentRequests/*', status: 503, count: 1 });
+    await expect(adapters().assignmentRequests.get(randomUUID())).rejects.toSatisfy(isRetryable);
   });
 });

@@ -12,10 +12,23 @@ directoryConformance('in-memory tenant', () => {
     tapIssuer: tenant.tapIssuer,
     currentTapSha256: (userId) => Promise.resolve(tenant.currentTap(userId)?.sha256),
     setTapPolicy: (patch) => Promise.resolve(tenant.setTapPolicy(patch)),
+    assignmentRequests: tenant.assignmentRequests,
+    createRequest: ({ id, requestor, target, stageInstanceId, accessPackageId }) => Promise.resolve(tenant.addAssignmentRequest({
+      id, state: 'pendingApproval', requestorObjectId: requestor, targetObjectId: target, accessPackageId, calloutInstanceIds: [stageInstanceId],
+    })),
   });
 });
 
 describe('in-memory tenant, test controls', () => {
+  it('hides an assignment request for the first reads asked (replication lag)', async () => {
+    const tenant = createMemoryTenant(demoOrgSeed());
+    const id = '0e60f18c-b2a0-4887-9da8-da2e30a39d99';
+    tenant.addAssignmentRequest({ id, state: 'delivered', requestorObjectId: ORG.ben, targetObjectId: ORG.alice, accessPackageId: null, calloutInstanceIds: [] }, { hiddenReads: 2 });
+    expect(await tenant.assignmentRequests.get(id)).toBeUndefined();
+    expect(await tenant.assignmentRequests.get(id)).toBeUndefined();
+    expect((await tenant.assignmentRequests.get(id))?.state).toBe('delivered');
+  });
+
   it('records writes, hands the secret to onSecret first, and fails on demand', async () => {
     const secrets: string[] = [];
     const tenant = createMemoryTenant({ ...demoOrgSeed(), onSecret: (s) => secrets.push(s) });

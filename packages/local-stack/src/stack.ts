@@ -28,9 +28,18 @@ function localTenant() {
     relayAppId: app(org.relayApp).appId,
     intakeAudience: org.relayAudience ?? 'api://tapline-intake',
     notifierClientId: app('tapline-notifier').appId,
+    /** The access package tapline's extension is attached to: the one the worker serves. */
+    tapAccessPackageId: tapAccessPackageOf(org),
   };
 }
 export const LOCAL_TENANT = localTenant();
+
+function tapAccessPackageOf(org: ReturnType<typeof loadFixture>): string {
+  const ref = org.tapAccessPackage;
+  const found = (org.accessPackages ?? []).find((p) => ref !== undefined && (p.id === ref || p.displayName === ref));
+  if (!found) throw new Error('the demo org names no tapAccessPackage');
+  return found.id;
+}
 
 /** The Azurite development account: a published, well-known key, not a secret. */
 const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -199,6 +208,7 @@ export function serviceSpecs(options: StackOptions, endpoints: Endpoints): Proce
       env: {
         ...common,
         WORKER_METRICS_PORT: String(ports.workerMetrics),
+        WORKER_SERVED_ACCESS_PACKAGE_IDS: LOCAL_TENANT.tapAccessPackageId,
         ...passThrough('WORKER_'),
         ...passThrough('GRAPH_'),
         GRAPH_BASE_URL: endpoints.tenantUrl,

@@ -1,6 +1,7 @@
 // What `simulate` needs from the tenant simulator, through its `/_sim/` control surface (no token
-// needed, loopback only): the users (to turn a UPN into an object id), registering the request as
-// waiting for a callback (so the notifier's `resume` answers 204), and the relay's token.
+// needed, loopback only): the users (to turn a UPN into an object id), creating the access-package
+// assignment request as Entra does before it calls out (the worker reads it back from Graph, and
+// the notifier's `resume` answers 204 while it waits), and the relay's token.
 
 import { isGuid, scrubSecrets } from '@tapline/domain';
 import { z } from 'zod';
@@ -24,6 +25,25 @@ type SimUser = z.infer<typeof usersSchema>['value'][number];
 
 const relaySchema = z.object({ access_token: z.string().min(1) }).loose();
 
+const createdSchema = z.object({
+  entra: z.object({ accessPackage: z.object({ id: z.string(), displayName: z.string(), description: z.string() }).loose() }).loose(),
+}).loose();
+
+/** The request Entra creates: for the tenant's TAP access package unless another is named. */
+export interface NewAssignmentRequest {
+  readonly requestId: string;
+  readonly requestorId: string;
+  readonly targetId: string;
+  readonly stage: string;
+  readonly stageInstanceId: string;
+  readonly requestType: string;
+  readonly accessPackageId?: string;
+}
+
+export interface CreatedAssignmentRequest {
+  readonly accessPackage: { readonly id: string; readonly displayName: string; readonly description: string };
+}
+
 /** Finds a user by object id, userPrincipalName or its local part (`ben.okafor`), case-insensitively. */
 export function findUser(users: readonly SimUser[], ref: string): SimUser | undefined {
   const wanted = ref.trim().toLowerCase();
@@ -42,7 +62,7 @@ function refused(what: string, answer: HttpAnswer): CliError {
 
 export interface TenantSimulator {
   resolveUser(ref: string, role: 'requestor' | 'target'): Promise<ResolvedUser>;
-  registerWaitingRequest(request: { requestId: string; stage: string; stageInstanceId: string }): Promise<void>;
+  createAssignmentRequest(request: NewAssignmentRequest): Promise<CreatedAssignmentRequest>;
   relayToken(): Promise<string>;
 }
 
@@ -69,12 +89,18 @@ export function tenantSimulator(baseUrl: string, fetchImpl: FetchLike): TenantSi
       throw new CliError(`no ${role} "${ref}" in the simulated tenant: give an object id, a UPN or its local part (e.g. ben.okafor)`);
     },
 
-    async registerWaitingRequest({ requestId, stage, stageInstanceId }) {
-      const answer = await callJson(fetchImpl, SERVICE, url('_sim/waiting-requests'), {
+    async createAssignmentRequest(r) {
+      const answer = await callJson(fetchImpl, SERVICE, url('_sim/assignment-requests'), {
         method: 'POST',
-        body: { id: requestId, stage, customExtensionStageInstanceId: stageInstanceId },
+        body: {
+          id: r.requestId, requestor: r.requestorId, target: r.targetId, stage: r.stage, customExtensionStageInstanceId: r.stageInstanceId,
+          requestType: r.requestType, ...(r.accessPackageId !== undefined && { accessPackageId: r.accessPackageId }),
+        },
       });
-      if (answer.status !== 201 && answer.status !== 200) throw refused('register the request as waiting for a callback', answer);
+      if (answer.status !== 201) throw refused('create the access-package assignment request', answer);
+      const parsed = createdSchema.safeParse(answer.json);
+      if (!parsed.success) throw new CliError(`the ${SERVICE} answered POST /_sim/assignment-requests with an unexpected body`);
+      return { accessPackage: parsed.data.entra.accessPackage };
     },
 
     async relayToken() {

@@ -1,5 +1,5 @@
 // The tapctl bin against the real stand-ins, each its own process: the tenant simulator (users,
-// relay token, waiting requests), the intake's local host (auth and contract), the Service Bus
+// relay token, assignment requests), the intake's local host (auth and contract), the Service Bus
 // emulator and Azurite. No worker runs here: the test plays it (takes the message off
 // tap-requests, writes the ledger), so `--wait` and `status` read what a worker would write through
 // the real Table adapter. The whole pipeline with the real worker and notifier is the end-to-end
@@ -99,11 +99,17 @@ describe('tapctl simulate on the local stand-ins', () => {
       },
     });
 
-    const { body: waiting } = await tenant.sim<{ value: { id: string; stage: string; customExtensionStageInstanceId: string; requestStatus: string }[] }>('GET', 'waiting-requests');
-    expect(waiting.value.find((w) => w.id === result.requestId)).toMatchObject({
+    // Entra's request exists in the tenant (the worker reads it back), waiting for the callback.
+    const { body: created } = await tenant.sim<{ value: { id: string; stage: string; customExtensionStageInstanceId: string; requestStatus: string; entra: unknown }[] }>('GET', 'assignment-requests');
+    expect(created.value.find((w) => w.id === result.requestId)).toMatchObject({
       stage: 'assignmentRequestApproved',
       customExtensionStageInstanceId: message.messageId,
       requestStatus: 'WaitingForCallback',
+      entra: {
+        state: 'pendingApproval', accessPackage: { id: DEMO.tapAccessPackage.id },
+        requestor: { objectId: BEN }, assignment: { target: { objectId: ALICE } },
+        customExtensionCalloutInstances: [{ id: message.messageId, status: 'waitingForCallback' }],
+      },
     });
   });
 

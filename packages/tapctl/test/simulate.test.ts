@@ -16,6 +16,7 @@ import { isOneReadableLine, run } from './helpers/run.js';
 const simUser = (p: DemoPerson) => ({ id: p.id, userPrincipalName: p.userPrincipalName, displayName: p.displayName });
 const BEN = simUser(DEMO.ben);
 const ALICE = simUser(DEMO.alice);
+const TAP_PACKAGE = { id: DEMO.tapAccessPackage.id, displayName: DEMO.tapAccessPackage.displayName, description: 'The simulated tenant\'s TAP package.' };
 const RELAY_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhcHBpZCI6InJlbGF5In0.c2lnbmF0dXJlLW5vdC1jaGVja2Vk';
 const IDS: CalloutIds = {
   requestId: '0e60f18c-b2a0-4887-9da8-da2e30a39d99',
@@ -37,7 +38,7 @@ function fakeStack(intakeAnswer: (body: unknown) => { status: number; body: unkn
     const json = (status: number, value: unknown, type = 'application/json') => Promise.resolve(new Response(JSON.stringify(value), { status, headers: { 'content-type': type } }));
     switch (`${init.method} ${u.host} ${u.pathname}`) {
       case 'GET tenant.test /_sim/users': return json(200, { value: [BEN, ALICE] });
-      case 'POST tenant.test /_sim/waiting-requests': return json(201, { ...(body as object), requestStatus: 'WaitingForCallback' });
+      case 'POST tenant.test /_sim/assignment-requests': return json(201, { ...(body as object), requestStatus: 'WaitingForCallback', entra: { state: 'pendingApproval', accessPackage: TAP_PACKAGE } });
       case 'POST tenant.test /_sim/tokens/relay': return json(200, { access_token: RELAY_TOKEN, token_type: 'Bearer' });
       case 'POST intake.test /api/tap-requests': {
         const answer = intakeAnswer(body);
@@ -106,15 +107,19 @@ beforeEach(() => {
 });
 
 describe('tapctl simulate', () => {
-  it('registers the request as waiting, then posts the call-out Entra would send, with the relay token', async () => {
+  it('creates the assignment request as Entra does, then posts the call-out Entra would send for it, with the relay token', async () => {
     const stack = fakeStack();
     const result = await simulate([], { fetch: stack.fetch, openLedger: () => Promise.reject(new Error('no ledger without --wait')) });
     expect(result.code).toBe(0);
     expect(stack.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
-      'GET /_sim/users', 'POST /_sim/waiting-requests', 'POST /_sim/tokens/relay', 'POST /api/tap-requests',
+      'GET /_sim/users', 'POST /_sim/assignment-requests', 'POST /_sim/tokens/relay', 'POST /api/tap-requests',
     ]);
-    const [, waiting, , post] = stack.calls;
-    expect(waiting?.body).toEqual({ id: IDS.requestId, stage: 'assignmentRequestApproved', customExtensionStageInstanceId: IDS.stageInstanceId });
+    const [, created, , post] = stack.calls;
+    expect(created?.body).toEqual({
+      id: IDS.requestId, requestor: BEN.id, target: ALICE.id, stage: 'assignmentRequestApproved', customExtensionStageInstanceId: IDS.stageInstanceId, requestType: 'onBehalfAdd',
+    });
+    // The call-out names the package the request is for.
+    expect((post?.body as { AccessPackage?: { Id?: string } }).AccessPackage?.Id).toBe(TAP_PACKAGE.id);
     expect(post?.headers.get('authorization')).toBe(`Bearer ${RELAY_TOKEN}`);
     expect(post?.headers.get('content-type')).toBe('application/json');
     expect(decodeExtensionEvent(post?.body)).toMatchObject({

@@ -62,6 +62,12 @@ export function demoApp(name: string): { readonly appId: string; readonly servic
   return a;
 }
 
+function accessPackage(ref: string): { readonly id: string; readonly displayName: string } {
+  const p = (demoOrgFixture().accessPackages ?? []).find((x) => x.id === ref || x.displayName === ref);
+  if (p === undefined) throw new Error(`no access package "${ref}" in the demo org`);
+  return { id: p.id, displayName: p.displayName };
+}
+
 /**
  * The people each case of the demo rests on, by first name. Getters, so importing this module
  * reads nothing until a test asks.
@@ -110,6 +116,10 @@ export const DEMO = {
   get breakGlass() { return demoPerson('break.glass'); },
   get tier0Group(): string { return group('Tier 0 Engineers'); },
   get allEngineeringGroup(): string { return group('All Engineering'); },
+  /** The access package tapline's extension is attached to (the local stack serves it). */
+  get tapAccessPackage() { return accessPackage(demoOrgFixture().tapAccessPackage ?? ''); },
+  /** Another access package of the tenant, one tapline does not serve. */
+  get otherAccessPackage() { return accessPackage('Sales dashboard access'); },
   /** A well-formed id no one in the demo org has. */
   unknownId: '00000000-0000-4000-8000-00000000dead',
 } as const;

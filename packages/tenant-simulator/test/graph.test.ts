@@ -184,3 +184,55 @@ describe('audit log, phone methods, TAP policy', () => {
     });
   });
 });
+
+describe('entitlement management: access-package assignment requests', () => {
+  const path = (id: string) => `/identityGovernance/entitlementManagement/assignmentRequests/${id}`;
+
+  async function create(body: Record<string, unknown>): Promise<{ id: string; customExtensionStageInstanceId: string }> {
+    const res = await simJson<{ id: string; customExtensionStageInstanceId: string }>(sim, 'POST', '/_sim/assignment-requests', body);
+    expect(res.status).toBe(201);
+    return res.body;
+  }
+
+  it('serves a request Entra created with $select and $expand as Graph models it', async () => {
+    const { id, customExtensionStageInstanceId } = await create({ requestor: 'ben.okafor', target: 'alice.novak' });
+    const r = await worker.api(path(id)).select(['id', 'state', 'customExtensionCalloutInstances'])
+      .expand(['requestor($select=objectId,displayName)', 'accessPackage', 'assignment($select=id;$expand=target)']).get() as Record<string, unknown>;
+    expect(r).toMatchObject({
+      id, state: 'pendingApproval',
+      customExtensionCalloutInstances: [{ id: customExtensionStageInstanceId, status: 'waitingForCallback' }],
+      requestor: { objectId: user('ben.okafor').id, displayName: 'Ben Okafor' },
+      accessPackage: { displayName: 'Temporary Access Pass for a report' },
+      assignment: { target: { objectId: user('alice.novak').id, principalName: user('alice.novak').upn } },
+    });
+    expect(Object.keys(r.requestor as object).sort()).toEqual(['displayName', 'objectId']);
+    expect(r).not.toHaveProperty('status');
+    // Without $expand, no relationship comes back.
+    expect(await worker.api(path(id)).get()).not.toHaveProperty('requestor');
+  });
+
+  it('answers 404 for an id Entra never created, and for one registered only as waiting for a callback', async () => {
+    expect((await graphFailure(worker.api(path('0e60f18c-b2a0-4887-9da8-da2e30a39d99')).get())).statusCode).toBe(404);
+    await simJson(sim, 'POST', '/_sim/waiting-requests', { id: '1e60f18c-b2a0-4887-9da8-da2e30a39d99' });
+    expect((await graphFailure(worker.api(path('1e60f18c-b2a0-4887-9da8-da2e30a39d99')).get())).statusCode).toBe(404);
+  });
+
+  it('rejects an unknown property in $expand, and a caller without EntitlementManagement.Read.All', async () => {
+    const { id } = await create({ requestor: 'ben.okafor', target: 'alice.novak' });
+    const bad = await graphFailure(worker.api(path(id)).expand('approvals').get());
+    expect(bad.statusCode).toBe(400);
+    expect(bad.message).toContain("Could not find a property named 'approvals'");
+    const reader = graphClient(sim.url, new ManagedIdentityCredential({ clientId: app('directory-reader').appId }));
+    expect((await graphFailure(reader.api(path(id)).get())).statusCode).toBe(403);
+  });
+
+  it('shows a request only once it has replicated, with the state of its stage and the package it is for', async () => {
+    const late = await create({ requestor: 'ben.okafor', target: 'alice.novak', visibleAfterMs: 60_000 });
+    expect((await graphFailure(worker.api(path(late.id)).get())).statusCode).toBe(404);
+    const other = await create({ requestor: 'ben.okafor', target: 'bob.lindqvist', accessPackageId: 'Sales dashboard access', stage: 'assignmentRequestCreated' });
+    expect(await worker.api(path(other.id)).select(['state']).expand(['accessPackage($select=displayName)']).get()).toMatchObject({
+      state: 'submitted', accessPackage: { displayName: 'Sales dashboard access' },
+    });
+    expect((await simJson(sim, 'POST', '/_sim/assignment-requests', { requestor: 'nobody', target: 'alice.novak' })).status).toBe(400);
+  });
+});

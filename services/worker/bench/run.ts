@@ -20,7 +20,7 @@ import type { ServiceBusMessage } from '@azure/service-bus';
 import { SCHEMA_VERSION, encodeTapRequest } from '@tapline/domain';
 import type { TapRequestMessage } from '@tapline/domain';
 import { waitFor } from '@tapline/test-harness';
-import { startStack, startWorker, workerEnv } from '../test/stack.js';
+import { entraCreates, startStack, startWorker, workerEnv } from '../test/stack.js';
 import type { Stack, WorkerProcess } from '../test/stack.js';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -65,6 +65,8 @@ function requests(pairs: ReadonlyArray<{ manager: string; target: string }>): Ta
 }
 
 async function enqueue(stack: Stack, msgs: readonly TapRequestMessage[]): Promise<void> {
+  // Entra creates each request before it calls out; the worker reads it back first (check 0).
+  for (let i = 0; i < msgs.length; i += 20) await Promise.all(msgs.slice(i, i + 20).map((m) => entraCreates(stack, m)));
   const client = new ServiceBusClient(stack.serviceBusConnectionString);
   const sender = client.createSender('tap-requests');
   try {
@@ -98,7 +100,7 @@ async function runPhase(worker: WorkerProcess, total: number, deadlineMs: number
   await waitFor(async () => {
     const issued = await worker.metric('tap_issued_total');
     samples.push([(Date.now() - started) / 1000, issued]);
-    const done = issued + (await worker.metric('tap_denied_total')) + (await worker.metric('tap_dead_lettered_total'));
+    const done = issued + (await worker.metric('tap_denied_total')) + (await worker.metric('tap_refused_total')) + (await worker.metric('tap_dead_lettered_total'));
     return done >= total ? true : undefined;
   }, { timeoutMs: deadlineMs, intervalMs: 250, description: `${total} requests settled` });
   const seconds = (Date.now() - started) / 1000;

@@ -33,6 +33,8 @@ function single<N extends string, S extends z.ZodType>(name: N, schema: S): { va
 }
 
 const ELIGIBILITY_KNOBS = {
+  /** Required: the access package(s) this deployment's custom extension is attached to. */
+  servedAccessPackageIds: single('WORKER_SERVED_ACCESS_PACKAGE_IDS', env.list(z.string().refine(isGuid, { error: 'must be a GUID' }), { min: 1 })),
   handled: knob(
     {
       WORKER_HANDLED_REQUEST_TYPES: env.list(z.enum(REQUEST_TYPES), { min: 1 }).default([...D.handled.requestTypes]),
@@ -77,6 +79,10 @@ export const workerConfigSchema = z
     WORKER_RETRY_MAX_ATTEMPTS: env.integer({ min: 1, max: 100 }).default(DEFAULT_RETRY_SCHEDULE.maxAttempts),
     /** The per-target lease: longer than one issue takes (Graph create, ledger writes, publish). */
     WORKER_LEASE_TTL_MS: env.durationMs({ min: 5_000, max: 3_600_000 }).default(120_000),
+
+    /** Check 0: reads of an assignment request Graph does not know yet (replication), first delay doubling. */
+    WORKER_REQUEST_LOOKUP_ATTEMPTS: env.integer({ min: 1, max: 10 }).default(4),
+    WORKER_REQUEST_LOOKUP_DELAY_MS: env.durationMs({ min: 1, max: 10_000 }).default(500),
 
     // Eligibility (DESIGN section 3): declared with the policy field each one sets, below.
     ...varsOf(ELIGIBILITY_KNOBS),

@@ -9,7 +9,7 @@ import {
 } from '@tapline/domain';
 import type { DeadLetterReason, MessageDecodeResult, RequestStatus, TapRequestMessage } from '@tapline/domain';
 import { sleep } from '@tapline/graph';
-import { createRetrier, retryingDirectory, retryingSender, retryingTapIssuer } from './in-process-retry.js';
+import { createRetrier, retryingAssignmentRequests, retryingDirectory, retryingSender, retryingTapIssuer } from './in-process-retry.js';
 import type { HandlerContext, InboundMessage, Outcome } from '@tapline/messaging';
 import type { IssueMemo } from './issue.js';
 import { LOG, error, info, warn } from './logs.js';
@@ -51,6 +51,7 @@ export function createRequestHandler(deps: WorkerDeps): (decoded: DecodedRequest
     const attemptDeps: WorkerDeps = {
       ...deps,
       directory: retryingDirectory(deps.directory, retrier),
+      assignmentRequests: retryingAssignmentRequests(deps.assignmentRequests, retrier),
       tapIssuer: retryingTapIssuer(deps.tapIssuer, retrier),
       deliveries: retryingSender(deps.deliveries, retrier),
     };

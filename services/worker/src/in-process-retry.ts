@@ -6,7 +6,7 @@
 // request retried as a whole would almost never get all ten through in one go.
 import { isRetryable } from '@tapline/domain';
 import { sleep } from '@tapline/graph';
-import type { Directory, TapIssuer } from '@tapline/graph';
+import type { AssignmentRequests, Directory, TapIssuer } from '@tapline/graph';
 import type { QueueSender } from '@tapline/messaging';
 
 export interface Retrier {
@@ -62,6 +62,10 @@ export function retryingDirectory(d: Directory, r: Retrier): Directory {
     lastManagerChangeAt: (id, since) => r.run(() => d.lastManagerChangeAt(id, since)),
     contacts: (id, role) => r.run(() => d.contacts(id, role)),
   };
+}
+
+export function retryingAssignmentRequests(a: AssignmentRequests, r: Retrier): AssignmentRequests {
+  return { get: (id) => r.run(() => a.get(id)) };
 }
 
 /**

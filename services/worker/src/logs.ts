@@ -17,6 +17,9 @@ export const LOG = {
   received: 'request.received',
   duplicate: 'request.duplicate',
   replayed: 'request.replayed',
+  requestNotInGraphYet: 'request.not_in_graph_yet',
+  /** A call-out Graph does not confirm (check 0): a security event. */
+  refused: 'security.request_refused',
   decided: 'request.decided',
   denied: 'request.denied',
   denialRepublished: 'request.denial_republished',

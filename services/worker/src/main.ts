@@ -67,6 +67,7 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
 
   const deps: WorkerDeps = {
     directory: graph.directory,
+    assignmentRequests: graph.assignmentRequests,
     tapIssuer: graph.tapIssuer,
     ledger,
     deliveries,
@@ -78,6 +79,7 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
       tapIsUsableOnce: config.WORKER_TAP_USABLE_ONCE,
       leaseTtlMs: config.WORKER_LEASE_TTL_MS,
       retrySchedule: retryScheduleOf(config),
+      requestLookup: { attempts: config.WORKER_REQUEST_LOOKUP_ATTEMPTS, delayMs: config.WORKER_REQUEST_LOOKUP_DELAY_MS },
       inProcessRetryBudgetMs: config.WORKER_INPROCESS_RETRY_BUDGET_MS,
       inProcessBaseDelayMs: config.WORKER_INPROCESS_BASE_DELAY_MS,
       inProcessMaxDelayMs: config.WORKER_INPROCESS_MAX_DELAY_MS,

@@ -7,6 +7,8 @@ export interface WorkerMetrics {
   requests(): void;
   issued(): void;
   denied(reason: string): void;
+  /** A call-out Graph did not confirm (check 0), per refusal reason. */
+  refused(reason: string): void;
   deadLettered(queue: string, reason: string): void;
   graphThrottled(): void;
   duplicate(): void;
@@ -23,6 +25,7 @@ export function createMetrics(): WorkerMetrics {
     requests: () => inc('tap.requests'),
     issued: () => inc('tap.issued'),
     denied: (reason) => inc('tap.denied', { reason }),
+    refused: (reason) => inc('tap.refused', { reason }),
     deadLettered: (queue, reason) => inc('tap.dead_lettered', { queue, reason }),
     graphThrottled: () => inc('graph.throttled'),
     duplicate: () => inc('tap.duplicates'),

@@ -2,7 +2,7 @@
 // shared packages' own: the directory ports from @tapline/graph, the ledger, a queue sender, the
 // sealing key ring; tests pass the in-memory fakes of each.
 import type { EligibilityPolicy, RetrySchedule, SealedBox } from '@tapline/domain';
-import type { Directory, TapIssuer } from '@tapline/graph';
+import type { AssignmentRequests, Directory, TapIssuer } from '@tapline/graph';
 import type { Ledger } from '@tapline/ledger';
 import type { QueueSender } from '@tapline/messaging';
 import type { CrashHook } from './crash-hook.js';
@@ -20,6 +20,8 @@ export interface WorkerSettings {
   /** Per-target lease; must outlast one issue (Graph create + ledger writes + publish). */
   readonly leaseTtlMs: number;
   readonly retrySchedule: RetrySchedule;
+  /** Check 0: reads of an assignment request Graph does not know yet, the first delay (doubling). */
+  readonly requestLookup: { readonly attempts: number; readonly delayMs: number };
   /** In-process retries stop this long after the handler started (the message lock keeps renewing meanwhile). */
   readonly inProcessRetryBudgetMs: number;
   readonly inProcessBaseDelayMs: number;
@@ -30,6 +32,8 @@ export interface WorkerSettings {
 
 export interface WorkerDeps {
   readonly directory: Directory;
+  /** Check 0: the access-package assignment request as Graph holds it. */
+  readonly assignmentRequests: AssignmentRequests;
   readonly tapIssuer: TapIssuer;
   readonly ledger: Ledger;
   /** The tap-deliveries queue. */
@@ -48,6 +52,8 @@ export interface WorkerDeps {
 export const AUDIT = {
   received: 'request.received',
   denied: 'request.denied',
+  /** A call-out Graph does not confirm (check 0): a security event, nothing sent. */
+  refused: 'security.request_refused',
   denialPublished: 'denial.published',
   issued: 'tap.issued',
   deliveryPublished: 'delivery.published',

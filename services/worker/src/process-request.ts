@@ -3,6 +3,7 @@
 import { decideEligibility, isHandledRequest, referenceIdFor } from '@tapline/domain';
 import type { RequestStatus, TapRequestMessage } from '@tapline/domain';
 import type { RequestRecord } from '@tapline/ledger';
+import { confirmWithGraph, refuse } from './confirm.js';
 import { deny, ensureDenialPublished } from './deny.js';
 import { gatherFacts } from './gather-facts.js';
 import { issueTap, publishPending } from './issue.js';
@@ -13,7 +14,7 @@ import { AUDIT } from './ports.js';
 import type { WorkerDeps } from './ports.js';
 import { moveTo } from './transitions.js';
 
-export type RequestResult = 'issued' | 'denied' | 'duplicate';
+export type RequestResult = 'issued' | 'denied' | 'refused' | 'duplicate';
 
 export interface AttemptContext {
   readonly attempt: number;
@@ -78,6 +79,10 @@ async function deliveryProvenPublished(deps: WorkerDeps, record: RequestRecord):
 }
 
 async function decideAndIssue(deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptContext): Promise<RequestResult> {
+  // Check 0 before anything else, even check 1: a denial is reported to the people and the
+  // callback path the call-out names, so it must first be the request Graph holds.
+  const refusals = await confirmWithGraph(deps, msg, ctx.log);
+  if (refusals.length > 0) return refuse(deps, msg, 'received', refusals, ctx.attempt, ctx.log);
   const policy = deps.settings.eligibility;
   // Check 1 needs no directory read.
   if (!isHandledRequest(policy.handled, msg.requestType, msg.stage)) {

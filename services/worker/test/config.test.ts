@@ -9,6 +9,7 @@ const minimal = {
   TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
   TAPLINE_SEALING_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
   TAPLINE_SEALING_ACTIVE_KID: 'k1',
+  WORKER_SERVED_ACCESS_PACKAGE_IDS: '3501ee66-23cb-440d-94d4-5c74d4278776',
 };
 
 function issues(env: Record<string, string>): string[] {
@@ -22,7 +23,7 @@ function issues(env: Record<string, string>): string[] {
 }
 
 describe('worker configuration', () => {
-  it('needs only the connections and keys; the rest has the documented defaults', () => {
+  it('needs only the connections, keys and served access packages; the rest has the documented defaults', () => {
     const c = parseConfig(workerConfigSchema, minimal);
     expect(c).toMatchObject({
       WORKER_REQUESTS_QUEUE: 'tap-requests', WORKER_DELIVERIES_QUEUE: 'tap-deliveries', WORKER_CONCURRENCY: 8,
@@ -31,6 +32,14 @@ describe('worker configuration', () => {
     });
     expect(c.WORKER_TAP_LIFETIME_MINUTES).toBeUndefined();
     expect(c.TAPLINE_CRASH_AT).toBeUndefined();
+    expect(c).toMatchObject({ WORKER_REQUEST_LOOKUP_ATTEMPTS: 4, WORKER_REQUEST_LOOKUP_DELAY_MS: 500 });
+  });
+
+  it('refuses to start without the access packages it serves (every request would be refused)', () => {
+    const { WORKER_SERVED_ACCESS_PACKAGE_IDS: _p, ...unserved } = minimal;
+    expect(issues(unserved)).toEqual(['WORKER_SERVED_ACCESS_PACKAGE_IDS']);
+    expect(issues({ ...minimal, WORKER_SERVED_ACCESS_PACKAGE_IDS: ' , ' })).toEqual(['WORKER_SERVED_ACCESS_PACKAGE_IDS']);
+    expect(issues({ ...minimal, WORKER_SERVED_ACCESS_PACKAGE_IDS: 'tap-package' })).toEqual(['WORKER_SERVED_ACCESS_PACKAGE_IDS']);
   });
 
   it('reads every eligibility knob', () => {
@@ -48,11 +57,13 @@ describe('worker configuration', () => {
 
   it('turns every eligibility variable into its policy field (none is declared and ignored)', () => {
     const policy = eligibilityPolicyOf(parseConfig(workerConfigSchema, {
-      ...minimal, WORKER_HANDLED_REQUEST_TYPES: 'onBehalfAdd,adminAdd', WORKER_HANDLED_STAGES: 'assignmentRequestGranted',
+      ...minimal, WORKER_SERVED_ACCESS_PACKAGE_IDS: '3501EE66-23CB-440D-94D4-5C74D4278776,376fed9a-dc38-499d-aa9e-81d3ed1b20d7',
+      WORKER_HANDLED_REQUEST_TYPES: 'onBehalfAdd,adminAdd', WORKER_HANDLED_STAGES: 'assignmentRequestGranted',
       WORKER_MAX_MANAGER_DEPTH: '2', WORKER_ALLOW_GUESTS: 'yes', WORKER_EXCLUDED_GROUP_IDS: '29192d05-2eac-440a-a90f-19cf81a7aac7',
       WORKER_MANAGER_CHANGE_QUARANTINE_HOURS: '0', WORKER_TARGET_COOLDOWN_MINUTES: '5', WORKER_REQUESTOR_DAILY_QUOTA: '3',
     }));
     expect(policy).toEqual({
+      servedAccessPackageIds: ['3501ee66-23cb-440d-94d4-5c74d4278776', '376fed9a-dc38-499d-aa9e-81d3ed1b20d7'],
       handled: { requestTypes: ['onBehalfAdd', 'adminAdd'], stages: ['assignmentRequestGranted'] },
       maxManagerDepth: 2, allowGuests: true, excludedGroupIds: ['29192d05-2eac-440a-a90f-19cf81a7aac7'],
       managerChangeQuarantineHours: 0, targetCooldownMinutes: 5, requestorDailyQuota: 3,
@@ -61,7 +72,7 @@ describe('worker configuration', () => {
     for (const field of Object.keys(DEFAULT_ELIGIBILITY_POLICY) as (keyof EligibilityPolicy)[]) {
       expect(policy[field], field).not.toEqual(DEFAULT_ELIGIBILITY_POLICY[field]);
     }
-    expect(eligibilityPolicyOf(parseConfig(workerConfigSchema, minimal))).toEqual(DEFAULT_ELIGIBILITY_POLICY);
+    expect(eligibilityPolicyOf(parseConfig(workerConfigSchema, minimal))).toEqual({ ...DEFAULT_ELIGIBILITY_POLICY, servedAccessPackageIds: ['3501ee66-23cb-440d-94d4-5c74d4278776'] });
   });
 
   it('enforces the cross-variable rules, naming the variable and never echoing a value', () => {

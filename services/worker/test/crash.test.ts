@@ -14,12 +14,13 @@ import { CRASH_POINTS } from '@tapline/worker';
 import { testBus } from './bus.js';
 import type { TestBus } from './bus.js';
 import { waitFor } from '@tapline/test-harness';
-import { startStack, startWorker, workerEnv } from './stack.js';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
+import { entraCreates, startStack, startWorker, workerEnv } from './stack.js';
 import type { Stack } from './stack.js';
 import { sha256 } from './support.js';
 
-const BEN = 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316';
-const ALICE = 'd0468d1d-6293-4f38-953b-01fd546aaeb1';
+const BEN = DEMO.ben.id;
+const ALICE = DEMO.alice.id;
 
 let stack: Stack;
 let bus: TestBus;
@@ -52,6 +53,7 @@ describe('worker killed with SIGKILL at each step boundary, then restarted', () 
   it.each(CRASH_POINTS)('%s', async (point) => {
     const msg = request();
     const crashing = await startWorker(workerEnv(stack, prefix, { TAPLINE_CRASH_AT: point, WORKER_CONCURRENCY: '1' }));
+    await entraCreates(stack, msg);
     await bus.send(msg);
     const exit = await Promise.race([crashing.exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 30_000))]);
     expect(exit).toEqual({ code: null, signal: 'SIGKILL' });

@@ -1,9 +1,10 @@
 // The worker's decisions through the real handler with in-memory fakes: every row of DESIGN
 // section 3 denies with its reason and makes no Graph write; the allowed case creates exactly one
 // TAP and publishes it, sealed, after the ledger records it.
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { deliveryMessageId, denialMessageId, referenceIdFor } from '@tapline/domain';
-import type { ReportedReason, TapDeliveryMessage, TapDenialMessage } from '@tapline/domain';
+import { RetryableError, deliveryMessageId, denialMessageId, referenceIdFor } from '@tapline/domain';
+import type { AssignmentRequestFacts, RefusalReason, ReportedReason, TapDeliveryMessage, TapDenialMessage, TapRequestMessage } from '@tapline/domain';
 import { AUDIT } from '@tapline/worker';
 import { U, harness, request, sha256 } from './support.js';
 import type { Harness } from './support.js';
@@ -29,6 +30,82 @@ async function expectDenied(h: Harness, targetId: string, requestorId: string, r
   expect(h.deliveries.sent.find((m) => m.messageId === denialMessageId(msg.requestId))).toBeDefined();
   return d;
 }
+
+/** A refusal: ledger `denied` with the reason, a security audit event, counted; no directory read, nothing written, nothing published. */
+async function expectRefused(h: Harness, msg: TapRequestMessage, reason: RefusalReason, options: { unknownToGraph?: boolean } = {}): Promise<void> {
+  const writesBefore = h.tenant.writes.length;
+  const sentBefore = h.deliveries.sent.length;
+  expect(await h.deliver(msg, options)).toEqual({ kind: 'complete' });
+  expect(h.tenant.writes.length).toBe(writesBefore);
+  // Nothing for the notifier: no delivery, no denial (so no manager notice and no resume).
+  expect(h.deliveries.sent.length).toBe(sentBefore);
+  // Nobody the call-out names is looked up, let alone contacted.
+  expect(h.tenant.calls).not.toContain('getUser');
+  expect(h.tenant.calls).not.toContain('contacts');
+  expect(await h.ledger.getRequest(msg.requestId)).toMatchObject({ status: 'denied', reasons: [reason] });
+  const audit = await h.ledger.listAudit({ requestId: msg.requestId });
+  expect(audit.map((e) => e.action)).not.toContain(AUDIT.denied);
+  expect(audit.find((e) => e.action === AUDIT.refused)?.detail).toMatchObject({ security: true, reasons: reason, claimedTargetId: msg.targetId, claimedRequestorId: msg.requestorId });
+  expect(h.metrics.value('tap.refused', { reason })).toBe(1);
+  expect(h.metrics.value('tap.denied', { reason })).toBe(0);
+}
+
+describe('check 0: the call-out must be the request Graph holds', () => {
+  const cases: Record<Exclude<RefusalReason, 'RequestNotFound'>, Partial<AssignmentRequestFacts>> = {
+    RequestorMismatch: { requestorObjectId: U.otherManager },
+    TargetMismatch: { targetObjectId: U.bob },
+    AccessPackageNotServed: { accessPackageId: U.otherPackage },
+    RequestStateMismatch: { state: 'denied' },
+    UnknownStageInstance: { calloutInstanceIds: [randomUUID()] },
+  };
+
+  it.each(Object.entries(cases))('refuses %s: nothing is sent to anyone', async (reason, facts) => {
+    const h = harness();
+    const msg = request(U.alice);
+    h.entra(msg, facts);
+    await expectRefused(h, msg, reason as RefusalReason);
+  });
+
+  it('refuses a request id Graph never saw, after reading it again a bounded number of times', async () => {
+    const h = harness({ settings: { requestLookup: { attempts: 3, delayMs: 1 } } });
+    await expectRefused(h, request(U.alice), 'RequestNotFound', { unknownToGraph: true });
+    expect(h.tenant.calls.filter((c) => c === 'getAssignmentRequest')).toHaveLength(3);
+  });
+
+  it('issues for a request that becomes readable within the retry (replication lag)', async () => {
+    const h = harness({ settings: { requestLookup: { attempts: 3, delayMs: 1 } } });
+    const msg = request(U.alice);
+    h.entra(msg, {}, { hiddenReads: 2 });
+    expect(await h.deliver(msg)).toEqual({ kind: 'complete' });
+    expect(h.tenant.writes).toEqual([expect.objectContaining({ operation: 'createTap', subject: U.alice })]);
+  });
+
+  it('runs before check 1: an unhandled request Graph does not know is refused, not reported to Entra', async () => {
+    const h = harness();
+    await expectRefused(h, request(U.alice, U.manager, { requestType: 'userAdd' }), 'RequestNotFound', { unknownToGraph: true });
+  });
+
+  it('treats a Graph outage on the read as retryable, never as "not found"', async () => {
+    const h = harness({ settings: { inProcessRetryBudgetMs: 0 } });
+    const msg = request(U.alice);
+    h.tenant.failNext('getAssignmentRequest', new RetryableError('getAssignmentRequest: Graph answered 503'));
+    expect(await h.deliver(msg)).toMatchObject({ kind: 'retryLater', attempt: 1 });
+    expect(await h.ledger.getRequest(msg.requestId)).toMatchObject({ status: 'received' });
+    expect(await h.deliver(msg, { attempt: 2 })).toEqual({ kind: 'complete' });
+    expect(h.tenant.writes).toHaveLength(1);
+  });
+
+  it('keeps a refused request refused when it is delivered again, and still sends nothing', async () => {
+    const h = harness();
+    const msg = request(U.alice);
+    h.entra(msg, { targetObjectId: U.bob });
+    await expectRefused(h, msg, 'TargetMismatch');
+    expect(await h.deliver(msg)).toEqual({ kind: 'complete' });
+    expect(h.deliveries.sent).toHaveLength(0);
+    expect(h.tenant.writes).toHaveLength(0);
+    expect(h.metrics.value('tap.refused', { reason: 'TargetMismatch' })).toBe(1);
+  });
+});
 
 describe('eligibility: each check denies with its reason and no Graph write', () => {
   it('requestor is not the manager', async () => {

@@ -11,6 +11,8 @@ import { spawnEmulator } from '@tapline/servicebus-emulator';
 import type { SpawnedEmulator } from '@tapline/servicebus-emulator';
 import { spawnReady, startAzurite, startTenantSimulator } from '@tapline/test-harness';
 import type { ReadyProcess } from '@tapline/test-harness';
+import type { TapRequestMessage } from '@tapline/domain';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
 
 const WORKER = fileURLToPath(new URL('../bin/worker.js', import.meta.url));
 
@@ -70,6 +72,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
+/**
+ * What Entra does before it calls out: creates the access-package assignment request the message
+ * names (requestor, target, the served package, the message's stage instance) in the simulator.
+ */
+export async function entraCreates(stack: Stack, msg: TapRequestMessage): Promise<void> {
+  const res = await stack.sim('POST', 'assignment-requests', {
+    id: msg.requestId, requestor: msg.requestorId, target: msg.targetId, stage: msg.stage, customExtensionStageInstanceId: msg.stageInstanceId,
+  });
+  if (res.status !== 201) throw new Error(`the simulator did not create the request (${res.status})`);
+}
+
 export interface WorkerProcess extends ReadyProcess {
   readonly metricsUrl: string | undefined;
   metric(name: string): Promise<number>;
@@ -90,6 +103,7 @@ export function workerEnv(stack: Stack, tablesPrefix: string, overrides: Record<
     IDENTITY_ENDPOINT: `${stack.simUrl}/msi/token`,
     IDENTITY_HEADER: stack.identityHeader,
     WORKER_TOPOLOGY_FILE: stack.topologyFile,
+    WORKER_SERVED_ACCESS_PACKAGE_IDS: DEMO.tapAccessPackage.id,
     WORKER_METRICS_PORT: '0',
     WORKER_TARGET_COOLDOWN_MINUTES: '0',
     WORKER_REQUESTOR_DAILY_QUOTA: '10000',

@@ -1,8 +1,8 @@
 // Handler tests run the real handler against in-memory fakes of every port: the in-memory tenant
 // (Directory, TapIssuer), the in-memory ledger, an in-memory queue sender, a real key ring.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DEFAULT_ELIGIBILITY_POLICY, DEFAULT_RETRY_SCHEDULE, SCHEMA_VERSION, decodeDeliveryContacts, decodeTapOutcome, sealingAad } from '@tapline/domain';
-import type { EligibilityPolicy, TapDeliveryMessage, TapDenialMessage, TapOutcomeMessage, TapRequestMessage } from '@tapline/domain';
+import { DEFAULT_ELIGIBILITY_POLICY, DEFAULT_RETRY_SCHEDULE, SCHEMA_VERSION, STATES_AT_STAGE, decodeDeliveryContacts, decodeTapOutcome, sealingAad } from '@tapline/domain';
+import type { AssignmentRequestFacts, EligibilityPolicy, TapDeliveryMessage, TapDenialMessage, TapOutcomeMessage, TapRequestMessage } from '@tapline/domain';
 import { createMemoryTenant } from '@tapline/graph';
 import type { MemoryTenant, MemoryTenantSeed, MemoryUser } from '@tapline/graph';
 import { createMemoryLedger } from '@tapline/ledger';
@@ -33,6 +33,9 @@ export const U = {
   noContact: 'aaaaaaaa-0000-4000-8000-000000000028',
   unknown: 'aaaaaaaa-0000-4000-8000-0000000000ff',
   tier0Group: 'bbbbbbbb-0000-4000-8000-000000000001',
+  /** The access package this deployment serves, and one it does not. */
+  servedPackage: 'cccccccc-0000-4000-8000-000000000001',
+  otherPackage: 'cccccccc-0000-4000-8000-000000000002',
 } as const;
 
 function report(id: string, name: string, extra: Partial<MemoryUser> = {}): MemoryUser {
@@ -80,8 +83,15 @@ export interface Harness {
   readonly metrics: WorkerMetrics;
   readonly deps: WorkerDeps;
   readonly secrets: string[];
-  /** Runs the handler once for the message (one broker delivery). */
-  deliver(msg: TapRequestMessage, options?: { attempt?: number; crash?: CrashHook; signal?: AbortSignal }): Promise<Outcome>;
+  /**
+   * Runs the handler once for the message (one broker delivery). The first delivery of a request
+   * id first keeps the assignment request in the tenant as Entra would have created it (the
+   * message's requestor, target and stage instance, the served package), unless `entra(msg, ...)`
+   * kept another version of it first or `unknownToGraph` is set.
+   */
+  deliver(msg: TapRequestMessage, options?: { attempt?: number; crash?: CrashHook; signal?: AbortSignal; unknownToGraph?: boolean }): Promise<Outcome>;
+  /** Keeps the assignment request as Entra would have created it for `msg`, with `facts` instead where given. */
+  entra(msg: TapRequestMessage, facts?: Partial<AssignmentRequestFacts>, options?: { hiddenReads?: number }): void;
   /** Decoded outcome messages published so far. */
   outcomes(): TapOutcomeMessage[];
   openSecret(d: TapDeliveryMessage): string;
@@ -105,11 +115,12 @@ export function harness(options: HarnessOptions = {}): Harness {
   const keyRing = createKeyRing({ activeKid: 'k1', keys: { k1: randomBytes(32) } });
   const metrics = createMetrics();
   const settings: WorkerSettings = {
-    eligibility: { ...DEFAULT_ELIGIBILITY_POLICY, excludedGroupIds: [U.tier0Group], ...options.eligibility },
+    eligibility: { ...DEFAULT_ELIGIBILITY_POLICY, excludedGroupIds: [U.tier0Group], servedAccessPackageIds: [U.servedPackage], ...options.eligibility },
     tapLifetimeMinutes: 60,
     tapIsUsableOnce: true,
     leaseTtlMs: 60_000,
     retrySchedule: DEFAULT_RETRY_SCHEDULE,
+    requestLookup: { attempts: 3, delayMs: 1 },
     inProcessRetryBudgetMs: 2_000,
     inProcessBaseDelayMs: 5,
     inProcessMaxDelayMs: 50,
@@ -119,6 +130,7 @@ export function harness(options: HarnessOptions = {}): Harness {
   };
   const base: Omit<WorkerDeps, 'crash'> = {
     directory: tenant.directory,
+    assignmentRequests: tenant.assignmentRequests,
     tapIssuer: tenant.tapIssuer,
     ledger,
     deliveries,
@@ -129,10 +141,16 @@ export function harness(options: HarnessOptions = {}): Harness {
     now,
     random: () => 0.5,
   };
+  const known = new Set<string>();
+  const entra: Harness['entra'] = (msg, facts = {}, o = {}) => {
+    known.add(msg.requestId);
+    tenant.addAssignmentRequest({ ...entraFacts(msg), ...facts }, o);
+  };
   return {
-    tenant, ledger, deliveries, keyRing, metrics, secrets,
+    tenant, ledger, deliveries, keyRing, metrics, secrets, entra,
     deps: { ...base, crash: () => undefined },
     async deliver(msg, o = {}) {
+      if (!known.has(msg.requestId) && o.unknownToGraph !== true) entra(msg);
       const handle = createRequestHandler({ ...base, crash: o.crash ?? (() => undefined) });
       const ctx: HandlerContext = {
         logger: silentLogger,
@@ -154,6 +172,18 @@ export function harness(options: HarnessOptions = {}): Harness {
     advance(ms) {
       clock += ms;
     },
+  };
+}
+
+/** The assignment request Entra creates before it calls out for `msg`. */
+export function entraFacts(msg: TapRequestMessage): AssignmentRequestFacts {
+  return {
+    id: msg.requestId,
+    state: STATES_AT_STAGE[msg.stage][0]!,
+    requestorObjectId: msg.requestorId,
+    targetObjectId: msg.targetId,
+    accessPackageId: U.servedPackage,
+    calloutInstanceIds: [msg.stageInstanceId],
   };
 }
 

@@ -12,25 +12,14 @@ import type { KeyRing } from '@tapline/sealing';
 import { testBus } from './bus.js';
 import type { TestBus } from './bus.js';
 import { waitFor } from '@tapline/test-harness';
-import { startStack, startWorker, workerEnv } from './stack.js';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
+import { entraCreates, startStack, startWorker, workerEnv } from './stack.js';
 import type { Stack, WorkerProcess } from './stack.js';
 import { sha256 } from './support.js';
 
-// The demo org of the tenant simulator (packages/tenant-simulator/fixtures/demo-org.json).
 const ORG = {
-  ben: 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316',
-  alice: 'd0468d1d-6293-4f38-953b-01fd546aaeb1',
-  bob: 'f88c476d-5b59-4dc6-8b08-bb30ed549a3d',
-  carol: 'a8f0bfc7-3e64-4452-8268-01352ff40b2a',
-  dave: '08e621fd-802f-4240-921a-d6a18d0f274a',
-  erin: 'bb199840-69ad-4b2e-925c-ee9e30e1f511',
-  grace: '019b4fa8-1d6e-43da-bf6d-0d84af41a4d8',
-  kim: '359a2409-94e8-41a8-b227-4a2dcf997d28',
-  leo: '034cb0e9-9051-4edb-9454-a80156df6989',
-  nina: '1ce8df05-3b8d-41f9-a5af-37deba0a1727',
-  paul: '9276c9fb-e02a-494f-9c51-dd893d424145',
-  frank: '2c3dfc2a-56f1-4db9-8b1a-0792963a4d38',
-  henry: '758e4a1c-07bd-4981-b4d9-0c3786a0685a',
+  ben: DEMO.ben.id, alice: DEMO.alice.id, bob: DEMO.bob.id, carol: DEMO.carol.id, dave: DEMO.dave.id, erin: DEMO.erin.id, grace: DEMO.grace.id,
+  kim: DEMO.kim.id, leo: DEMO.leo.id, nina: DEMO.nina.id, paul: DEMO.paul.id, frank: DEMO.frank.id, henry: DEMO.henry.id,
 } as const;
 
 function request(targetId: string, requestorId: string = ORG.ben): TapRequestMessage {
@@ -42,6 +31,12 @@ function request(targetId: string, requestorId: string = ORG.ben): TapRequestMes
 }
 
 let stack: Stack;
+
+/** Entra creates the request, then calls out (the intake would enqueue the message). */
+async function send(msg: TapRequestMessage): Promise<void> {
+  await entraCreates(stack, msg);
+  await bus.send(msg);
+}
 let bus: TestBus;
 let ledger: Ledger;
 let keyRing: KeyRing;
@@ -84,7 +79,7 @@ async function currentTapSha(userId: string): Promise<string | undefined> {
 describe('worker process on the local stand-ins', () => {
   it('happy path: one delivery whose sealed secret opens to the TAP the tenant holds', async () => {
     const msg = request(ORG.alice);
-    await bus.send(msg);
+    await send(msg);
     await settled([msg.requestId]);
     const deliveries = (await bus.peekOutcomes()).filter((o): o is TapDeliveryMessage => o.kind === 'delivery' && o.requestId === msg.requestId);
     expect(deliveries).toHaveLength(1);
@@ -110,7 +105,7 @@ describe('worker process on the local stand-ins', () => {
     const targets = [ORG.alice, ORG.bob, ORG.carol, ORG.dave, ORG.kim, ORG.paul, ORG.erin, ORG.grace, ORG.nina, ORG.alice, ORG.bob, ORG.carol, ORG.dave, ORG.kim, ORG.frank, ORG.henry, ORG.alice, ORG.paul, ORG.carol, ORG.dave];
     const msgs = targets.map((t) => request(t));
     const dlqBefore = (await bus.deadLetters()).length;
-    await Promise.all(msgs.map((m) => bus.send(m)));
+    await Promise.all(msgs.map((m) => send(m)));
     const statuses = await settled(msgs.map((m) => m.requestId), 90_000);
     await stack.sim('DELETE', 'faults');
 
@@ -137,9 +132,9 @@ describe('worker process on the local stand-ins', () => {
     await stack.sim('POST', 'faults', { route: `GET /beta/roleManagement/directory/transitiveRoleAssignments`, status: 403, count: 1 });
     await stack.sim('POST', 'faults', { route: `POST /v1.0/users/${ORG.dave}/authentication/temporaryAccessPassMethods`, status: 400, count: 1, code: 'badRequest' });
     // One at a time for the two faults (they match any target), the rest together.
-    await bus.send(forbidden);
+    await send(forbidden);
     await settled([forbidden.requestId]);
-    await Promise.all([unknownTarget, unknownRequestor, noContact, rejected].map((m) => bus.send(m)));
+    await Promise.all([unknownTarget, unknownRequestor, noContact, rejected].map((m) => send(m)));
     await bus.sendRaw('{"schemaVersion":1,"requestId":"not a guid"}', `garbage-${randomUUID()}`);
     await settled([unknownTarget, unknownRequestor, noContact, rejected].map((m) => m.requestId));
     const letters = await waitFor(async () => {
@@ -165,7 +160,7 @@ describe('worker process on the local stand-ins', () => {
     // Slow Graph down so a request is in flight when the signal arrives.
     await stack.sim('POST', 'faults', { route: 'POST /v1.0/users/*/authentication/temporaryAccessPassMethods', latencyMs: 1_500, count: 1 });
     const msg = request(ORG.bob);
-    await bus.send(msg);
+    await send(msg);
     await waitFor(async () => ((await ledger.getRequest(msg.requestId))?.status === 'issuing' ? true : undefined), { timeoutMs: 20_000, intervalMs: 50, description: 'the request to be issuing' });
     const exit = await worker.stop({ signal: 'SIGTERM', graceMs: 20_000 });
     expect(exit).toEqual({ code: 0, signal: null });

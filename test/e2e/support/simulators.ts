@@ -96,6 +96,10 @@ export function tenantSim(baseUrl: string) {
     removeFault: (id: string): Promise<unknown> => ok('DELETE', url(`/_sim/faults/${id}`)),
     clearFaults: (): Promise<unknown> => ok('DELETE', url('/_sim/faults')),
     resumeCalls: (): Promise<ResumeCall[]> => ok<{ value: ResumeCall[] }>('GET', url('/_sim/resume-calls')).then((r) => r.value),
+    /** Every TAP creation Graph was asked for (any answer), from the simulator's call log. */
+    tapWrites: (): Promise<Array<{ path: string; status: number }>> =>
+      ok<{ value: Array<{ method: string; path: string; status: number }> }>('GET', url('/_sim/calls?kind=graph&pathContains=temporaryAccessPassMethods'))
+        .then((r) => r.value.filter((c) => c.method === 'POST')),
     /** A Graph read as the worker's identity would make it: the directory's contact data. */
     async contacts(userId: string): Promise<Contacts> {
       graphToken ??= ok<{ access_token: string }>('POST', url('/_sim/tokens'), { app: 'tapline-worker', audience: 'https://graph.microsoft.com' })

@@ -1,7 +1,8 @@
 // `tapctl simulate`: plays Entra and the relay Logic App on the local stack. Resolves the users in
-// the simulated tenant, builds the call-out body Entra would send, checks it against the domain's
-// contract, registers the request as waiting for a callback, posts it to the intake with the
-// relay's token, and with --wait follows the request in the ledger until it comes to rest.
+// the simulated tenant, creates the access-package assignment request there as Entra does (the
+// worker reads it back from Graph before anything else), builds the call-out body Entra would
+// send for it, checks it against the domain's contract, posts it to the intake with the relay's
+// token, and with --wait follows the request in the ledger until it comes to rest.
 
 import { decodeExtensionEvent, referenceIdFor, sameId } from '@tapline/domain';
 import type { RequestStage, RequestType } from '@tapline/domain';
@@ -53,10 +54,16 @@ export async function simulate(options: SimulateOptions, deps: CliDeps, out: Out
   }
 
   const ids = deps.newIds();
+  // Entra creates the request before it calls out; the call-out then describes that request.
+  const created = await sim.createAssignmentRequest({
+    requestId: ids.requestId, requestorId: requestor.objectId, targetId: target.objectId,
+    stage: options.stage, stageInstanceId: ids.stageInstanceId, requestType: options.requestType,
+  });
   const body = buildCalloutBody({
     ids,
     stage: options.stage,
     requestType: options.requestType,
+    accessPackage: created.accessPackage,
     requestor: { objectId: requestor.objectId, ...(requestor.displayName !== undefined && { displayName: requestor.displayName }) },
     target: { objectId: target.objectId, ...(target.displayName !== undefined && { displayName: target.displayName }) },
   });
@@ -68,8 +75,6 @@ export async function simulate(options: SimulateOptions, deps: CliDeps, out: Out
     throw new CliError('the simulated call-out does not decode to the request it was built for');
   }
 
-  // Before posting: the notifier may resume the request before we would get round to it.
-  await sim.registerWaitingRequest({ requestId: event.requestId, stage: event.stage, stageInstanceId: event.stageInstanceId });
   const token = await sim.relayToken();
 
   out.info(`requestor  ${describe(requestor)}`);

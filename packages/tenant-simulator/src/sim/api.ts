@@ -109,6 +109,11 @@ async function dispatch(ctx: SimApiContext, method: string, segments: string[], 
     case 'GET resume-calls':
       return { status: 200, body: { value: state.resumeCalls } };
 
+    case 'POST assignment-requests':
+      return createAssignmentRequest(state, body);
+    case 'GET assignment-requests':
+      return { status: 200, body: { value: state.assignmentRequests.all().filter((r) => r.entra !== null) } };
+
     case 'POST waiting-requests': {
       if (typeof body.id !== 'string' || body.id === '') return problem(400, 'id is required');
       const request = state.assignmentRequests.register({
@@ -138,6 +143,49 @@ async function dispatch(ctx: SimApiContext, method: string, segments: string[], 
     default:
       return problem(404, `no simulator endpoint ${method} /_sim/${segments.join('/')}`);
   }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const optionalString = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * What Entra does when a manager submits a request and the package's extension is called: the
+ * request (requestor, target, access package, state for the stage) with one call-out instance.
+ * `requestor` and `target` are user refs; `accessPackageId` defaults to the fixture's
+ * `tapAccessPackage`; `visibleAfterMs` delays Graph reads (replication lag).
+ */
+function createAssignmentRequest(state: SimulatorState, body: Record<string, unknown>): Reply {
+  const requestorRef = optionalString(body.requestor);
+  const targetRef = optionalString(body.target);
+  if (!requestorRef || !targetRef) return problem(400, 'requestor and target (user refs) are required');
+  // A GUID no user has stands for a user deleted after the request was made: the subject stays.
+  const subject = (ref: string) => state.directory.findUser(ref)
+    ?? (GUID.test(ref) ? { id: ref.toLowerCase(), userPrincipalName: `${ref.toLowerCase()}@deleted.invalid`, displayName: 'Deleted user', mail: null } : undefined);
+  const requestor = subject(requestorRef);
+  const target = subject(targetRef);
+  if (!requestor) return problem(400, `no user "${requestorRef}" for requestor`);
+  if (!target) return problem(400, `no user "${targetRef}" for target`);
+  const packages = state.fixture.accessPackages ?? [];
+  const packageRef = optionalString(body.accessPackageId) ?? state.fixture.tapAccessPackage;
+  const accessPackage = packages.find((p) => packageRef !== undefined && (p.id.toLowerCase() === packageRef.toLowerCase() || p.displayName === packageRef));
+  if (!accessPackage) return problem(400, packageRef === undefined ? 'the fixture names no tapAccessPackage: give accessPackageId' : `no access package "${packageRef}" in the fixture`);
+  for (const key of ['id', 'customExtensionStageInstanceId'] as const) {
+    const v = body[key];
+    if (v !== undefined && (typeof v !== 'string' || !GUID.test(v))) return problem(400, `${key} must be a GUID`);
+  }
+  const visibleAfterMs = body.visibleAfterMs ?? 0;
+  if (typeof visibleAfterMs !== 'number' || !(visibleAfterMs >= 0 && visibleAfterMs <= 600_000)) return problem(400, 'visibleAfterMs must be 0..600000');
+  const request = state.assignmentRequests.create({
+    ...(optionalString(body.id) !== undefined && { id: optionalString(body.id)! }),
+    requestor, target,
+    accessPackage: { id: accessPackage.id.toLowerCase(), displayName: accessPackage.displayName, description: accessPackage.description ?? '' },
+    requestType: optionalString(body.requestType) ?? 'onBehalfAdd',
+    stage: optionalString(body.stage) ?? 'assignmentRequestApproved',
+    ...(optionalString(body.customExtensionStageInstanceId) !== undefined && { customExtensionStageInstanceId: optionalString(body.customExtensionStageInstanceId)! }),
+    ...(optionalString(body.state) !== undefined && { state: optionalString(body.state)! }),
+    visibleAfterMs,
+  }, new Date());
+  return { status: 201, body: request };
 }
 
 function currentTap(state: SimulatorState, ref: string): Reply {
