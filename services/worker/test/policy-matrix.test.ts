@@ -1,4 +1,5 @@
-// The worker's decisions through the real handler with in-memory fakes: every row of DESIGN
+// The worker's decisions through the real handler with in-memory fakes: check 0 first (a call-out
+// Graph does not confirm is refused and nothing is sent to anyone), then every row of DESIGN
 // section 3 denies with its reason and makes no Graph write; the allowed case creates exactly one
 // TAP and publishes it, sealed, after the ledger records it.
 import { randomUUID } from 'node:crypto';
