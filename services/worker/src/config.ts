@@ -136,6 +136,11 @@ export const workerConfigSchema = z
     if (c.WORKER_LOCK_RENEWAL_MAX_MS > 0 && c.WORKER_INPROCESS_RETRY_BUDGET_MS >= c.WORKER_LOCK_RENEWAL_MAX_MS) {
       ctx.addIssue({ code: 'custom', path: ['WORKER_INPROCESS_RETRY_BUDGET_MS'], message: 'must stay below WORKER_LOCK_RENEWAL_MAX_MS (the lock must outlast the retries)' });
     }
+    // The "not found yet" waits of check 0 run under the message lock too.
+    const lookupWaitMs = c.WORKER_REQUEST_LOOKUP_DELAY_MS * (2 ** (c.WORKER_REQUEST_LOOKUP_ATTEMPTS - 1) - 1);
+    if (c.WORKER_LOCK_RENEWAL_MAX_MS > 0 && lookupWaitMs >= c.WORKER_LOCK_RENEWAL_MAX_MS) {
+      ctx.addIssue({ code: 'custom', path: ['WORKER_REQUEST_LOOKUP_ATTEMPTS'], message: 'the waits before "not found" must stay below WORKER_LOCK_RENEWAL_MAX_MS' });
+    }
     if (c.WORKER_INPROCESS_BASE_DELAY_MS > c.WORKER_INPROCESS_MAX_DELAY_MS) {
       ctx.addIssue({ code: 'custom', path: ['WORKER_INPROCESS_BASE_DELAY_MS'], message: 'must not exceed WORKER_INPROCESS_MAX_DELAY_MS' });
     }

@@ -83,6 +83,8 @@ describe('worker configuration', () => {
     expect(issues({ ...minimal, WORKER_DELIVERIES_QUEUE: 'tap-requests' })).toEqual(['WORKER_DELIVERIES_QUEUE']);
     expect(issues({ ...minimal, WORKER_INPROCESS_RETRY_BUDGET_MS: '6m' })).toContain('WORKER_INPROCESS_RETRY_BUDGET_MS');
     expect(issues({ ...minimal, WORKER_EXCLUDED_GROUP_IDS: 'tier0' })).toEqual(['WORKER_EXCLUDED_GROUP_IDS']);
+    // 10 s doubling over 10 reads waits 85 minutes: far past the lock.
+    expect(issues({ ...minimal, WORKER_REQUEST_LOOKUP_ATTEMPTS: '10', WORKER_REQUEST_LOOKUP_DELAY_MS: '10s' })).toEqual(['WORKER_REQUEST_LOOKUP_ATTEMPTS']);
     expect(issues({ ...minimal, TAPLINE_CRASH_AT: 'somewhere' })).toEqual(['TAPLINE_CRASH_AT']);
     const bad = () => parseConfig(workerConfigSchema, { ...minimal, GRAPH_BASE_URL: 'not a url with secret s3cr3t' });
     expect(bad).toThrow(ConfigError);
