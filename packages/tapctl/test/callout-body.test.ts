@@ -75,4 +75,8 @@ describe('buildCalloutBody', () => {
       message: { requestId: ids.requestId, requestorId: MANAGER.objectId, targetId: REPORT.objectId, requestType: 'onBehalfAdd', callback: { stageInstanceId: ids.stageInstanceId } },
     });
   });
+
+  it('defaults to the simulated tenant\'s TAP access package (the one the local stack serves)', () => {
+    expect(SIMULATED_ACCESS_PACKAGE).toMatchObject(DEMO.tapAccessPackage);
+  });
 });

@@ -92,7 +92,7 @@ beforeAll(async () => {
   await mkdir(path.join(dir, '.local'));
   await writeFile(path.join(dir, '.local', 'stack.json'), JSON.stringify({
     intake: { url: 'http://intake.test' },
-    tenant: { url: 'http://tenant.test', tenantId: '2e731c1f-6c7c-448e-98e2-8104a6efdbd6' },
+    tenant: { url: 'http://tenant.test', tenantId: DEMO.tenantId },
     tables: { connectionString: 'UseDevelopmentStorage=true' },
   }));
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLedger } from '@tapline/ledger';
 import { loadStack } from '../src/index.js';
 import { isOneReadableLine, run } from './helpers/run.js';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
 
 const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const REQUEST_ID = '0e60f18c-b2a0-4887-9da8-da2e30a39d99';
@@ -92,7 +93,7 @@ describe('the stack file', () => {
     const stack = path.join(dir, 'stopped.json');
     await writeFile(stack, JSON.stringify({
       intake: { url: `http://127.0.0.1:${port}` },
-      tenant: { url: `http://127.0.0.1:${port}`, tenantId: '2e731c1f-6c7c-448e-98e2-8104a6efdbd6' },
+      tenant: { url: `http://127.0.0.1:${port}`, tenantId: DEMO.tenantId },
       tables: { connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${ACCOUNT_KEY};TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1;` },
     }));
     const simulate = await run(['--stack', stack, 'simulate', '--requestor', 'ben.okafor', '--target', 'alice.novak', '--json'], { cwd: dir });

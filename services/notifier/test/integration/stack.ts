@@ -15,12 +15,13 @@ import { defaultTopologyPath } from '@tapline/servicebus-emulator';
 import { createKeyRing, type KeyRing } from '@tapline/sealing';
 import { spawnReady, startAcsSimulator, startAzurite, startTenantSimulator, type ReadyProcess, type SpawnedProcess } from '@tapline/test-harness';
 import { NOTIFIER_BIN, binPath, logTo } from './processes.js';
+import { demoApp } from '@tapline/tenant-simulator/demo-org';
 
 export const QUEUE = 'tap-deliveries';
 export const SMS_FROM = '+18005550100';
 export const EMAIL_SENDER = 'DoNotReply@tapline.example';
 /** tapline-notifier's managed identity in the simulator's demo org. */
-export const NOTIFIER_CLIENT_ID = '96550b1b-a905-4694-bf32-73d077a183b0';
+export const NOTIFIER_CLIENT_ID = demoApp('tapline-notifier').appId;
 
 export interface OutboxEntry {
   seq: number; channel: 'sms' | 'email'; to: string; body: string; subject?: string; html?: string;
