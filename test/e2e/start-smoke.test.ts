@@ -185,5 +185,10 @@ describe('pnpm start (the local-stack bin)', () => {
 
     process.kill(second.supervisor, 'SIGKILL');
     await allGone(second.pids, 'after SIGKILL to the orchestrator');
-  }, 240_000);
+
+    // And the ports are really usable again: a new stack comes up on them.
+    const fourth = await up(dirs[2]!);
+    fourth.run.child.kill('SIGTERM');
+    await allGone(fourth.pids, 'after the last stack');
+  }, 300_000);
 });
