@@ -30,7 +30,8 @@ export const notifierConfigSchema = z
     SEALING_KEY_VAULT_URL: env.url({ protocols: ['https:'] }).optional(),
 
     ACS_CONNECTION_STRING: env.string(),
-    ACS_SMS_FROM: env.string().pipe(z.string().regex(E164, { error: 'must be an E.164 number such as +18005550100' })),
+    /** Required when NOTIFIER_CHANNEL_ORDER lists sms (a new deployment may run email-only until a number is bought). */
+    ACS_SMS_FROM: env.string().pipe(z.string().regex(E164, { error: 'must be an E.164 number such as +18005550100' })).optional(),
     ACS_EMAIL_SENDER: env.string().pipe(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: 'must be an email address on a linked domain' })),
     ACS_TIMEOUT_MS: env.durationMs({ min: 100, max: 120_000 }).default(10_000),
     ACS_EMAIL_POLL_INTERVAL_MS: env.durationMs({ min: 10, max: 60_000 }).default(1_000),
@@ -71,6 +72,9 @@ export const notifierConfigSchema = z
     oneOf('SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_NAMESPACE');
     oneOf('TABLES_CONNECTION_STRING', 'TABLES_ENDPOINT');
     oneOf(SEALING_KEYS_ENV, 'SEALING_KEY_VAULT_URL');
+    if (config.NOTIFIER_CHANNEL_ORDER.includes('sms') && config.ACS_SMS_FROM === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ACS_SMS_FROM'], message: 'is required while NOTIFIER_CHANNEL_ORDER lists sms' });
+    }
     if (new Set(config.NOTIFIER_CHANNEL_ORDER).size !== config.NOTIFIER_CHANNEL_ORDER.length) {
       ctx.addIssue({ code: 'custom', path: ['NOTIFIER_CHANNEL_ORDER'], message: 'must not list a channel twice' });
     }

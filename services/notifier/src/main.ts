@@ -83,8 +83,10 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     },
   });
 
-  const smsAcs = createAcsSmsSender({
-    connectionString: config.ACS_CONNECTION_STRING, from: config.ACS_SMS_FROM, allowInsecureConnection: insecure,
+  // The schema requires a number whenever sms is a channel: without one, sms is never planned.
+  const smsFrom = config.ACS_SMS_FROM;
+  const smsAcs = smsFrom === undefined ? undefined : createAcsSmsSender({
+    connectionString: config.ACS_CONNECTION_STRING, from: smsFrom, allowInsecureConnection: insecure,
     timeoutMs: config.ACS_TIMEOUT_MS, now,
   });
   const emailAcs = createAcsEmailSender({
@@ -96,7 +98,9 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
   const emailGate = createRateGate(config.NOTIFIER_EMAIL_PER_MINUTE, now, sleep);
   const emailDeps = callDeps('acs-email', emailGate);
   const graphDeps = callDeps('graph');
-  const sms: SmsSender = { send: (m) => callProvider(smsDeps, () => smsAcs.send(m)) };
+  const sms: SmsSender = smsAcs === undefined
+    ? { send: () => Promise.reject(new Error('SMS is not a channel of this deployment (no ACS_SMS_FROM)')) }
+    : { send: (m) => callProvider(smsDeps, () => smsAcs.send(m)) };
   const email: EmailSender = { send: (m) => callProvider(emailDeps, () => emailAcs.send(m)) };
   const entraOnGraph = entraCallbackOn(graph.entitlement);
   const entra: EntraCallback = { resume: (c) => callProvider(graphDeps, () => entraOnGraph.resume(c)) };

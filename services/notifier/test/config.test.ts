@@ -39,6 +39,12 @@ describe('notifier configuration', () => {
     expect(issuesOf(rest)).toContain('TAPLINE_SEALING_KEYS');
   });
 
+  it('runs email-only without an SMS number, and needs one as soon as sms is a channel', () => {
+    const { ACS_SMS_FROM: _, ...noNumber } = valid;
+    expect(parseConfig(notifierConfigSchema, { ...noNumber, NOTIFIER_CHANNEL_ORDER: 'email' }).ACS_SMS_FROM).toBeUndefined();
+    expect(issuesOf(noNumber)).toContain('ACS_SMS_FROM');
+  });
+
   it('parses the required variables and applies the documented defaults', () => {
     const config = parseConfig(notifierConfigSchema, valid);
     expect(config).toMatchObject({

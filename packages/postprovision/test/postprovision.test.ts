@@ -9,7 +9,7 @@ import type { OrgFixture, TenantSimulator } from '@tapline/tenant-simulator';
 import { spawnProcess } from '@tapline/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../bin/entra-provisioning.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/postprovision.js', import.meta.url));
 const CATALOG = '5c1f7f47-3f8a-4f57-9d1e-0f4f1c2b7a10';
 const DEPLOYER = { name: 'deployer', appId: '0b7f6b1e-42c5-4f2e-9a43-6d5f2f3c1e01', servicePrincipalId: '1d5f0c7a-8e2b-4a61-b3c9-7e4d2a6f9b02' };
 const SUBSCRIPTION = '6a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -61,7 +61,7 @@ function azdEnvironment(deployerAppId = DEPLOYER.appId): NodeJS.ProcessEnv {
 }
 
 async function runHook(env: NodeJS.ProcessEnv = azdEnvironment()): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const hook = spawnProcess({ command: process.execPath, args: [BIN], env: { ...env, AZURE_TOKEN_CREDENTIALS: undefined }, name: 'entra-provisioning' });
+  const hook = spawnProcess({ command: process.execPath, args: [BIN], env: { ...env, AZURE_TOKEN_CREDENTIALS: undefined }, name: 'postprovision' });
   const exit = await hook.exited;
   return { code: exit.code, stdout: hook.output('stdout'), stderr: hook.output('stderr') };
 }

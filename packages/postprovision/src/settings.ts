@@ -21,6 +21,9 @@ export const provisioningSettingsSchema = z.object({
   ENTRA_CATALOG_ID: env.string().pipe(guid).optional(),
   /** How long Entra waits for tapline's resume before the request times out (ISO 8601). */
   ENTRA_CALLBACK_TIMEOUT: env.string().pipe(z.string().regex(/^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?)?$/, { error: 'must be an ISO 8601 duration such as PT4H' })).default('PT4H'),
+  /** The vault holding the sealing keys; unset: the sealing-key step is skipped (tests, other setups). */
+  SEALING_KEY_VAULT_URL: env.url({ protocols: ['https:'] }).optional(),
+  TAPLINE_SEALING_ACTIVE_KID: env.string({ max: 64 }).default('k1'),
   /** Graph's base URL; the tenant simulator's in tests. */
   GRAPH_BASE_URL: env.url({ protocols: ['https:', 'http:'] }).default('https://graph.microsoft.com'),
 });
