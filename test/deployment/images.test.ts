@@ -56,10 +56,12 @@ describe.each(['worker', 'notifier'] as const)('the %s image', (service) => {
   });
 
   it('starts its CMD from the pnpm deploy output with plain node against the local stack, and stops on SIGTERM', async () => {
+    const step = dockerfile.deploy;
+    if (step === undefined) throw new Error(`services/${service}/Dockerfile has no pnpm deploy step`);
     const out = mkdtempSync(path.join(tmpdir(), `tapline-${service}-image-`));
     outputs.push(out);
     rmSync(out, { recursive: true, force: true });
-    const deploy = spawnProcess({ command: 'pnpm', args: ['--filter', dockerfile.deploy.filter, '--prod', 'deploy', out], cwd: repoRoot, name: 'pnpm deploy' });
+    const deploy = spawnProcess({ command: 'pnpm', args: ['--filter', step.filter, '--prod', 'deploy', out], cwd: repoRoot, name: 'pnpm deploy' });
     expect((await deploy.exited).code, deploy.output()).toBe(0);
     // Production only: no test tooling in the image.
     const pkg = JSON.parse(readFileSync(path.join(out, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
