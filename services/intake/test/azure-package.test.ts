@@ -1,7 +1,6 @@
 // The Function App package azd deploys (scripts/package-azure.ts): built here, then loaded the way
 // the Functions host loads it, with plain Node 22 (no tsx: the bundle must stand alone), the real
 // @azure/functions as its only package and a fake host core that records what registers.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,9 +10,10 @@ import { freePort } from '@tapline/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../src/routes.js';
 import { packageForAzure } from '../scripts/package-azure.js';
+import { loadAsTheHost } from './helpers/load-as-host.js';
+import type { Registration } from './helpers/load-as-host.js';
 
 const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fakeCore = path.join(serviceDir, 'test/helpers/fake-functions-core.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -29,16 +29,14 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Registration {
-  metadata: { name: string; bindings: Record<string, { type: string; direction: string; route?: string; methods?: string[]; authLevel?: string }> };
-}
-
-async function loadAsTheHost(): Promise<{ registrations: Registration[]; version: string; stderr: string }> {
+async function loadAsTheHostWould(): Promise<{ registrations: Registration[]; version: string; stderr: string }> {
   const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { main: string };
   // Azure-shaped settings; the managed-identity endpoint is a closed loopback port, so the warm-up
   // connection fails at once and nothing leaves the machine.
-  const child = spawn(process.execPath, ['--import', fakeCore, '--eval', `console.log('NODE ' + process.version); await import(${JSON.stringify(path.join(dir, pkg.main))});`, '--input-type=module'], {
+  const loaded = await loadAsTheHost({
+    args: ['--input-type=module', '--eval', `console.log('NODE ' + process.version); await import(${JSON.stringify(path.join(dir, pkg.main))});`],
     cwd: dir,
+    timeoutMs: 25_000,
     env: {
       PATH: process.env.PATH,
       SERVICEBUS_NAMESPACE: '127.0.0.1',
@@ -50,24 +48,8 @@ async function loadAsTheHost(): Promise<{ registrations: Registration[]; version
       INTAKE_ALLOWED_CALLERS: '3d5e7f91-2a4b-4c6d-8e0f-1a2b3c4d5e6f',
       LOG_LEVEL: 'silent',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the package did not finish loading within 25 s\n${out}\n${err}`));
-    }, 25_000);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('REGISTRATIONS '));
-      if (line === undefined) reject(new Error(`no registrations printed\n${out}\n${err}`));
-      else resolve({ registrations: JSON.parse(line.slice('REGISTRATIONS '.length)) as Registration[], version: /NODE (v\S+)/.exec(out)?.[1] ?? '', stderr: err });
-    });
-  });
+  return { registrations: loaded.registrations, version: /NODE (v\S+)/.exec(loaded.stdout)?.[1] ?? '', stderr: loaded.stderr };
 }
 
 describe('the Function App package', () => {
@@ -80,7 +62,7 @@ describe('the Function App package', () => {
   });
 
   it('loads under Node 22 with the real @azure/functions and registers its HTTP triggers', async () => {
-    const { registrations, version, stderr } = await loadAsTheHost();
+    const { registrations, version, stderr } = await loadAsTheHostWould();
     expect(version).toMatch(/^v22\./);
     expect(stderr).not.toMatch(/test mode|Skipping call to register/);
     const registered = registrations.map(({ metadata }) => {
