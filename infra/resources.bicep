@@ -118,15 +118,25 @@ resource intakeBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
 }
 
 // The ledger: the worker and the notifier read and write its tables.
-resource ledgerWriters 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for identity in [workerIdentity, notifierIdentity]: {
-  name: guid(storage.id, identity.id, roles.storageTableDataContributor)
+resource workerLedgerWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, workerIdentity.id, roles.storageTableDataContributor)
   scope: storage
   properties: {
-    principalId: identity.properties.principalId
+    principalId: workerIdentity.properties.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
   }
-}]
+}
+
+resource notifierLedgerWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, notifierIdentity.id, roles.storageTableDataContributor)
+  scope: storage
+  properties: {
+    principalId: notifierIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+  }
+}
 
 // ---- Key Vault: the sealing keys and the ACS connection string (RBAC model) ------------------
 
@@ -145,15 +155,25 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource vaultReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for identity in [workerIdentity, notifierIdentity]: {
-  name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
+resource workerVaultReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, workerIdentity.id, roles.keyVaultSecretsUser)
   scope: vault
   properties: {
-    principalId: identity.properties.principalId
+    principalId: workerIdentity.properties.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
   }
-}]
+}
+
+resource notifierVaultReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, notifierIdentity.id, roles.keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    principalId: notifierIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+  }
+}
 
 resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
   name: guid(vault.id, principalId, roles.keyVaultSecretsOfficer)
@@ -235,15 +255,25 @@ resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   properties: { adminUserEnabled: false }
 }
 
-resource registryPullers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for identity in [workerIdentity, notifierIdentity]: {
-  name: guid(registry.id, identity.id, roles.acrPull)
+resource workerRegistryPuller 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, workerIdentity.id, roles.acrPull)
   scope: registry
   properties: {
-    principalId: identity.properties.principalId
+    principalId: workerIdentity.properties.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
   }
-}]
+}
+
+resource notifierRegistryPuller 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, notifierIdentity.id, roles.acrPull)
+  scope: registry
+  properties: {
+    principalId: notifierIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
+  }
+}
 
 // ---- The services' settings ------------------------------------------------------------------
 
@@ -345,7 +375,7 @@ module worker 'modules/consumer-app.bicep' = {
     secretSettings: {}
     vaultUri: vault.properties.vaultUri
   }
-  dependsOn: [registryPullers, vaultReaders, ledgerWriters]
+  dependsOn: [workerRegistryPuller, workerVaultReader, workerLedgerWriter]
 }
 
 module notifier 'modules/consumer-app.bicep' = {
@@ -366,7 +396,7 @@ module notifier 'modules/consumer-app.bicep' = {
     secretSettings: notifierSecretSettings
     vaultUri: vault.properties.vaultUri
   }
-  dependsOn: [registryPullers, vaultReaders, ledgerWriters]
+  dependsOn: [notifierRegistryPuller, notifierVaultReader, notifierLedgerWriter]
 }
 
 // ---- The relay Logic App ----------------------------------------------------------------------
