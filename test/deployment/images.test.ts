@@ -79,10 +79,15 @@ describe.each(['worker', 'notifier'] as const)('the %s image', (service) => {
       timeoutMs: 60_000,
       name: `${service} (image)`,
     });
-    // Up and serving: its metrics endpoint answers.
-    const metrics = await fetch(started.match[1]!, { signal: AbortSignal.timeout(10_000) });
-    expect(metrics.status).toBe(200);
-    const exit = await started.stop({ graceMs: 20_000 });
+    let exit: Awaited<ReturnType<typeof started.stop>>;
+    try {
+      // Up and serving: its metrics endpoint answers.
+      const metrics = await fetch(started.match[1]!, { signal: AbortSignal.timeout(10_000) });
+      expect(metrics.status).toBe(200);
+    } finally {
+      // Stopped even when an assertion above failed: no process outlives the test.
+      exit = await started.stop({ graceMs: 20_000 });
+    }
     expect(exit, started.output()).toEqual({ code: 0, signal: null });
   }, 150_000);
 });
