@@ -19,3 +19,5 @@ export { createRateLimiter } from './rate-limiter.js';
 export type { RateBudget, RateLimiter } from './rate-limiter.js';
 export { createMemoryTenant } from './memory-tenant.js';
 export type { MemoryOperation, MemoryTap, MemoryTenant, MemoryTenantSeed, MemoryUser } from './memory-tenant.js';
+export { GRAPH_PERMISSIONS, graphAppRolesFor } from './permissions.js';
+export type { GraphPermissionTable, GraphUsage } from './permissions.js';

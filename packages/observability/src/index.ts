@@ -12,3 +12,5 @@ export { createCounters } from './counters.js';
 export type { Counters, Labels } from './counters.js';
 export { serveMetrics } from './metrics-endpoint.js';
 export type { MetricsEndpoint } from './metrics-endpoint.js';
+export { METRICS, METRIC_NAMES, ATTR, MESSAGING_SYSTEM } from './metric-names.js';
+export type { MetricDefinition, MetricKey, InstrumentKind, ServiceName } from './metric-names.js';

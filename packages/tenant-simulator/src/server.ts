@@ -52,7 +52,8 @@ export interface TenantSimulator {
 export const defaultIdentityHeader = 'tenant-simulator-identity-header';
 
 export async function startTenantSimulator(options: TenantSimulatorOptions = {}): Promise<TenantSimulator> {
-  const fixture = typeof options.org === 'object' ? validateFixture(options.org) : loadFixture(options.org);
+  // A copy: Graph calls change the apps' grants and resources (app-role assignments, new apps).
+  const fixture = structuredClone(typeof options.org === 'object' ? validateFixture(options.org) : loadFixture(options.org));
   const keys = new KeyRing(options.keysFile);
   const tenantId = fixture.tenant.id.toLowerCase();
   const issuer = new TokenIssuer(tenantId, keys, fixture.apps, fixture.resources);

@@ -1,7 +1,9 @@
+import { AppRegistry } from './directory/app-registry.js';
 import { AssignmentRequests, type ResumeCall } from './directory/assignment-requests.js';
 import { Directory } from './directory/org.js';
 import { TapStore } from './directory/tap-store.js';
 import { CallLog } from './call-log.js';
+import { graphRoutes } from './graph/routes.js';
 import { Faults } from './faults.js';
 import type { OrgFixture } from './fixture/types.js';
 import type { KeyRing } from './identity/keys.js';
@@ -21,6 +23,8 @@ export class SimulatorState {
   readonly resumeCalls: ResumeCall[] = [];
   readonly calls = new CallLog();
   readonly faults = new Faults();
+  /** Applications, service principals, app-role assignments, catalogs: kept across resets, like keys. */
+  readonly apps: AppRegistry;
 
   constructor(
     readonly fixture: OrgFixture,
@@ -32,6 +36,7 @@ export class SimulatorState {
     this.startedAt = new Date();
     this.directory = new Directory(fixture, this.startedAt);
     this.assignmentRequests = new AssignmentRequests(autoWait);
+    this.apps = new AppRegistry(fixture.apps, fixture.resources, fixture.catalogs ?? [], this.startedAt, [...new Set(graphRoutes.flatMap((r) => r.permissions))]);
   }
 
   resetTenant(): void {

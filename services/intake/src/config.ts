@@ -9,7 +9,11 @@ const httpUrl = () => env.url({ protocols: ['https:', 'http:'] });
 
 export const intakeConfigSchema = z
   .object({
-    SERVICEBUS_CONNECTION_STRING: env.string(),
+    // Service Bus: a connection string (local emulator), or the namespace reached with the Function
+    // App's user-assigned managed identity (Azure, where the namespace has local auth off).
+    SERVICEBUS_CONNECTION_STRING: env.string().optional(),
+    SERVICEBUS_NAMESPACE: env.string({ max: 260 }).optional(),
+    INTAKE_MANAGED_IDENTITY_CLIENT_ID: env.string().pipe(guid).optional(),
     INTAKE_QUEUE_NAME: env.string({ max: 260 }).default('tap-requests'),
     INTAKE_TENANT_ID: env.string().pipe(guid),
     INTAKE_AUDIENCE: env.list(z.string(), { min: 1, max: 10 }),
@@ -34,6 +38,12 @@ export const intakeConfigSchema = z
     LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((config, ctx) => {
+    if ((config.SERVICEBUS_CONNECTION_STRING === undefined) === (config.SERVICEBUS_NAMESPACE === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['SERVICEBUS_CONNECTION_STRING'], message: 'set exactly one of SERVICEBUS_CONNECTION_STRING and SERVICEBUS_NAMESPACE' });
+    }
+    if (config.INTAKE_MANAGED_IDENTITY_CLIENT_ID !== undefined && config.SERVICEBUS_NAMESPACE === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['INTAKE_MANAGED_IDENTITY_CLIENT_ID'], message: 'only applies with SERVICEBUS_NAMESPACE' });
+    }
     for (const stage of config.INTAKE_HANDLED_STAGES) {
       if ((PRE_EXPIRATION_STAGES as readonly string[]).includes(stage)) {
         ctx.addIssue({ code: 'custom', path: ['INTAKE_HANDLED_STAGES'], message: "lists a pre-expiration stage, which has no requestor and cannot be handled" });

@@ -1,5 +1,6 @@
 // The composition root: configuration in, handlers out. Both entries (functions.ts for Azure,
 // local-cli.ts for the local stack) call main(); nothing is parsed or connected at import.
+import { ManagedIdentityCredential } from '@azure/identity';
 import { parseConfig } from '@tapline/config';
 import type { EligibilityPolicy } from '@tapline/domain';
 import { createLogger } from '@tapline/observability';
@@ -67,7 +68,14 @@ export function composeIntake(config: IntakeEnv, overrides: Partial<IntakePorts>
   const sender =
     overrides.sender ??
     createServiceBusRequestSender({
-      connectionString: config.SERVICEBUS_CONNECTION_STRING,
+      ...(config.SERVICEBUS_CONNECTION_STRING !== undefined
+        ? { connectionString: config.SERVICEBUS_CONNECTION_STRING }
+        : {
+            fullyQualifiedNamespace: config.SERVICEBUS_NAMESPACE!,
+            credential: config.INTAKE_MANAGED_IDENTITY_CLIENT_ID !== undefined
+              ? new ManagedIdentityCredential({ clientId: config.INTAKE_MANAGED_IDENTITY_CLIENT_ID })
+              : new ManagedIdentityCredential(),
+          }),
       queueName: config.INTAKE_QUEUE_NAME,
       budgetMs: config.INTAKE_ENQUEUE_TIMEOUT_MS,
     });

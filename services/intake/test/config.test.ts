@@ -36,7 +36,18 @@ describe('intake configuration', () => {
   });
 
   it('names every missing variable at once', () => {
-    expect(Object.keys(issuesOf({})).sort()).toEqual(['INTAKE_ALLOWED_CALLERS', 'INTAKE_AUDIENCE', 'INTAKE_TENANT_ID', 'SERVICEBUS_CONNECTION_STRING']);
+    expect(Object.keys(issuesOf({})).sort()).toEqual(['INTAKE_ALLOWED_CALLERS', 'INTAKE_AUDIENCE', 'INTAKE_TENANT_ID']);
+    // Service Bus is one of two forms, checked once the rest parses.
+    const { SERVICEBUS_CONNECTION_STRING: _, ...withoutServiceBus } = required;
+    expect(Object.keys(issuesOf(withoutServiceBus))).toEqual(['SERVICEBUS_CONNECTION_STRING']);
+  });
+
+  it('takes a Service Bus namespace with a managed identity instead of a connection string, never both', () => {
+    const { SERVICEBUS_CONNECTION_STRING: _, ...withoutConnection } = required;
+    const inAzure = { ...withoutConnection, SERVICEBUS_NAMESPACE: 'sb-tapline.servicebus.windows.net', INTAKE_MANAGED_IDENTITY_CLIENT_ID: 'ab09c6ec-b10b-4be5-8fc9-04cbe2fa966b' };
+    expect(loadConfig(inAzure)).toMatchObject({ SERVICEBUS_NAMESPACE: 'sb-tapline.servicebus.windows.net' });
+    expect(issuesOf({ ...inAzure, SERVICEBUS_CONNECTION_STRING: required.SERVICEBUS_CONNECTION_STRING })).toHaveProperty('SERVICEBUS_CONNECTION_STRING');
+    expect(issuesOf({ ...required, INTAKE_MANAGED_IDENTITY_CLIENT_ID: 'ab09c6ec-b10b-4be5-8fc9-04cbe2fa966b' })).toHaveProperty('INTAKE_MANAGED_IDENTITY_CLIENT_ID');
   });
 
   it('refuses a pre-expiration stage (it carries no requestor) and unknown stages or types', () => {

@@ -1,22 +1,19 @@
 // The Functions entry (package.json main -> functions.js -> src/functions.ts) registers exactly the
 // route table the local host serves: run it as the host would load it, with a fake host core.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ROUTE_PREFIX, routes } from '../src/routes.js';
+import { loadAsTheHost } from './helpers/load-as-host.js';
+import type { Registration } from './helpers/load-as-host.js';
 
 const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-interface Registration {
-  metadata: { name: string; bindings: Record<string, { type: string; direction: string; route?: string; methods?: string[]; authLevel?: string }> };
-  handlerType: string;
-}
-
-function loadEntryAsTheHostWould(): Promise<Registration[]> {
+async function loadEntryAsTheHostWould(): Promise<Registration[]> {
   const pkg = JSON.parse(readFileSync(path.join(serviceDir, 'package.json'), 'utf8')) as { main: string };
-  const child = spawn(process.execPath, ['--import', './test/helpers/fake-functions-core.js', pkg.main], {
+  const { registrations } = await loadAsTheHost({
+    args: [pkg.main],
     cwd: serviceDir,
     env: {
       ...process.env,
@@ -26,24 +23,8 @@ function loadEntryAsTheHostWould(): Promise<Registration[]> {
       INTAKE_ALLOWED_CALLERS: '3d5e7f91-2a4b-4c6d-8e0f-1a2b3c4d5e6f',
       LOG_LEVEL: 'silent',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the entry did not finish loading within 20 s\n${out}\n${err}`));
-    }, 20_000);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('REGISTRATIONS '));
-      if (line === undefined) reject(new Error(`no registrations printed\n${out}\n${err}`));
-      else resolve(JSON.parse(line.slice('REGISTRATIONS '.length)) as Registration[]);
-    });
-  });
+  return registrations;
 }
 
 describe('Functions entry', () => {

@@ -11,21 +11,27 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const notifierConfigSchema = z
   .object({
-    SERVICEBUS_CONNECTION_STRING: env.string(),
+    // Service Bus, ledger and sealing keys: connection strings and keys locally; in Azure the
+    // namespace, the table endpoint and Key Vault, reached with the managed identity below.
+    SERVICEBUS_CONNECTION_STRING: env.string().optional(),
+    SERVICEBUS_NAMESPACE: env.string({ max: 260 }).optional(),
     NOTIFIER_QUEUE_NAME: env.string({ max: 260 }).default('tap-deliveries'),
     /** Messages handled at once (each waits in the channel's rate gate, so more only helps latency). */
     NOTIFIER_CONCURRENCY: env.integer({ min: 1, max: 256 }).default(8),
     NOTIFIER_SHUTDOWN_DEADLINE_MS: env.durationMs({ min: 0, max: 300_000 }).default(30_000),
     NOTIFIER_LOCK_RENEWAL_MAX_MS: env.durationMs({ min: 0, max: 3_600_000 }).default(300_000),
 
-    TABLES_CONNECTION_STRING: env.string(),
+    TABLES_CONNECTION_STRING: env.string().optional(),
+    TABLES_ENDPOINT: env.url({ protocols: ['https:', 'http:'] }).optional(),
     TABLES_PREFIX: env.string({ max: 40 }).optional(),
 
-    [SEALING_KEYS_ENV]: env.string(),
+    [SEALING_KEYS_ENV]: env.string().optional(),
     [SEALING_ACTIVE_KID_ENV]: env.string({ max: 64 }),
+    SEALING_KEY_VAULT_URL: env.url({ protocols: ['https:'] }).optional(),
 
     ACS_CONNECTION_STRING: env.string(),
-    ACS_SMS_FROM: env.string().pipe(z.string().regex(E164, { error: 'must be an E.164 number such as +18005550100' })),
+    /** Required when NOTIFIER_CHANNEL_ORDER lists sms (a new deployment may run email-only until a number is bought). */
+    ACS_SMS_FROM: env.string().pipe(z.string().regex(E164, { error: 'must be an E.164 number such as +18005550100' })).optional(),
     ACS_EMAIL_SENDER: env.string().pipe(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: 'must be an email address on a linked domain' })),
     ACS_TIMEOUT_MS: env.durationMs({ min: 100, max: 120_000 }).default(10_000),
     ACS_EMAIL_POLL_INTERVAL_MS: env.durationMs({ min: 10, max: 60_000 }).default(1_000),
@@ -60,6 +66,15 @@ export const notifierConfigSchema = z
     TAPLINE_CRASH_AT: env.oneOf(CRASH_POINTS).optional(),
   })
   .superRefine((config, ctx) => {
+    const oneOf = (a: keyof typeof config, b: keyof typeof config): void => {
+      if ((config[a] === undefined) === (config[b] === undefined)) ctx.addIssue({ code: 'custom', path: [a], message: `set exactly one of ${a} and ${b}` });
+    };
+    oneOf('SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_NAMESPACE');
+    oneOf('TABLES_CONNECTION_STRING', 'TABLES_ENDPOINT');
+    oneOf(SEALING_KEYS_ENV, 'SEALING_KEY_VAULT_URL');
+    if (config.NOTIFIER_CHANNEL_ORDER.includes('sms') && config.ACS_SMS_FROM === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ACS_SMS_FROM'], message: 'is required while NOTIFIER_CHANNEL_ORDER lists sms' });
+    }
     if (new Set(config.NOTIFIER_CHANNEL_ORDER).size !== config.NOTIFIER_CHANNEL_ORDER.length) {
       ctx.addIssue({ code: 'custom', path: ['NOTIFIER_CHANNEL_ORDER'], message: 'must not list a channel twice' });
     }

@@ -4,3 +4,4 @@ export { main } from './main.js';
 export type { RunningNotifier } from './main.js';
 export { notifierConfigSchema } from './config.js';
 export type { NotifierConfig } from './config.js';
+export { NOTIFIER_GRAPH_APP_ROLES } from './graph-permissions.js';

@@ -7,7 +7,9 @@ import { createCredential, createGraphAdapters } from '@tapline/graph';
 import { createTableLedger } from '@tapline/ledger';
 import { createServiceBus, startConsumer } from '@tapline/messaging';
 import { createLogger, registerSecret, serveMetrics } from '@tapline/observability';
-import { createKeyRing, parseSealingKeys, SEALING_ACTIVE_KID_ENV, SEALING_KEYS_ENV } from '@tapline/sealing';
+import {
+  createKeyRing, keyVaultKeySource, loadKeyRing, parseSealingKeys, secretClientReader, SEALING_ACTIVE_KID_ENV, SEALING_KEYS_ENV,
+} from '@tapline/sealing';
 import { createAcsEmailSender } from './acs-email.js';
 import { createAcsSmsSender } from './acs-sms.js';
 import { isLoopbackHttp, notifierConfigSchema, type NotifierConfig } from './config.js';
@@ -41,17 +43,24 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
   }
   const logger = createLogger({ name: 'notifier', level: config.LOG_LEVEL });
 
-  const keyRing = createKeyRing({ activeKid: config[SEALING_ACTIVE_KID_ENV], keys: parseSealingKeys(config[SEALING_KEYS_ENV]) });
+  // One identity for Graph, Service Bus, tables and Key Vault (the worker does the same).
+  const credential = createCredential(config.GRAPH_CREDENTIAL === 'managed-identity'
+    ? { kind: 'managed-identity', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { clientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) }
+    : { kind: 'default', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { managedIdentityClientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) });
+  const activeKid = config[SEALING_ACTIVE_KID_ENV];
+  const keyRing = config.SEALING_KEY_VAULT_URL !== undefined
+    ? await loadKeyRing(keyVaultKeySource({ activeKid, reader: secretClientReader(config.SEALING_KEY_VAULT_URL, credential) }))
+    : createKeyRing({ activeKid, keys: parseSealingKeys(config[SEALING_KEYS_ENV]!) });
   const ledger = await createTableLedger({
-    connectionString: config.TABLES_CONNECTION_STRING,
+    ...(config.TABLES_CONNECTION_STRING !== undefined ? { connectionString: config.TABLES_CONNECTION_STRING } : { endpoint: config.TABLES_ENDPOINT!, credential }),
     ...(config.TABLES_PREFIX !== undefined && { tablePrefix: config.TABLES_PREFIX }),
   });
-  const bus = createServiceBus({ connectionString: config.SERVICEBUS_CONNECTION_STRING });
+  const bus = createServiceBus(config.SERVICEBUS_CONNECTION_STRING !== undefined
+    ? { connectionString: config.SERVICEBUS_CONNECTION_STRING }
+    : { fullyQualifiedNamespace: config.SERVICEBUS_NAMESPACE!, credential });
   const graph = createGraphAdapters({
     baseUrl: config.GRAPH_BASE_URL,
-    credential: createCredential(config.GRAPH_CREDENTIAL === 'managed-identity'
-      ? { kind: 'managed-identity', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { clientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) }
-      : { kind: 'default', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { managedIdentityClientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) }),
+    credential,
     requestTimeoutMs: config.GRAPH_TIMEOUT_MS,
     // Graph's documented identity budgets; the notifier's only write is resume.
     writeBudget: { requests: 3000, windowMs: 150_000 },
@@ -74,8 +83,10 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     },
   });
 
-  const smsAcs = createAcsSmsSender({
-    connectionString: config.ACS_CONNECTION_STRING, from: config.ACS_SMS_FROM, allowInsecureConnection: insecure,
+  // The schema requires a number whenever sms is a channel: without one, sms is never planned.
+  const smsFrom = config.ACS_SMS_FROM;
+  const smsAcs = smsFrom === undefined ? undefined : createAcsSmsSender({
+    connectionString: config.ACS_CONNECTION_STRING, from: smsFrom, allowInsecureConnection: insecure,
     timeoutMs: config.ACS_TIMEOUT_MS, now,
   });
   const emailAcs = createAcsEmailSender({
@@ -87,7 +98,9 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
   const emailGate = createRateGate(config.NOTIFIER_EMAIL_PER_MINUTE, now, sleep);
   const emailDeps = callDeps('acs-email', emailGate);
   const graphDeps = callDeps('graph');
-  const sms: SmsSender = { send: (m) => callProvider(smsDeps, () => smsAcs.send(m)) };
+  const sms: SmsSender = smsAcs === undefined
+    ? { send: () => Promise.reject(new Error('SMS is not a channel of this deployment (no ACS_SMS_FROM)')) }
+    : { send: (m) => callProvider(smsDeps, () => smsAcs.send(m)) };
   const email: EmailSender = { send: (m) => callProvider(emailDeps, () => emailAcs.send(m)) };
   const entraOnGraph = entraCallbackOn(graph.entitlement);
   const entra: EntraCallback = { resume: (c) => callProvider(graphDeps, () => entraOnGraph.resume(c)) };

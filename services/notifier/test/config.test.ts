@@ -24,6 +24,27 @@ function issuesOf(env: Record<string, string>): string {
 }
 
 describe('notifier configuration', () => {
+  it('takes the namespace, table endpoint and Key Vault (managed identity) instead of connection strings and keys, never both', () => {
+    const { SERVICEBUS_CONNECTION_STRING: _s, TABLES_CONNECTION_STRING: _t, TAPLINE_SEALING_KEYS: _k, ...rest } = valid;
+    const inAzure = {
+      ...rest,
+      SERVICEBUS_NAMESPACE: 'sb-tapline.servicebus.windows.net',
+      TABLES_ENDPOINT: 'https://sttapline.table.core.windows.net',
+      SEALING_KEY_VAULT_URL: 'https://kv-tapline.vault.azure.net/',
+    };
+    expect(parseConfig(notifierConfigSchema, inAzure)).toMatchObject({ SERVICEBUS_NAMESPACE: 'sb-tapline.servicebus.windows.net' });
+    const both = issuesOf({ ...inAzure, SERVICEBUS_CONNECTION_STRING: valid.SERVICEBUS_CONNECTION_STRING, TABLES_CONNECTION_STRING: valid.TABLES_CONNECTION_STRING });
+    expect(both).toContain('SERVICEBUS_CONNECTION_STRING');
+    expect(both).toContain('TABLES_CONNECTION_STRING');
+    expect(issuesOf(rest)).toContain('TAPLINE_SEALING_KEYS');
+  });
+
+  it('runs email-only without an SMS number, and needs one as soon as sms is a channel', () => {
+    const { ACS_SMS_FROM: _, ...noNumber } = valid;
+    expect(parseConfig(notifierConfigSchema, { ...noNumber, NOTIFIER_CHANNEL_ORDER: 'email' }).ACS_SMS_FROM).toBeUndefined();
+    expect(issuesOf(noNumber)).toContain('ACS_SMS_FROM');
+  });
+
   it('parses the required variables and applies the documented defaults', () => {
     const config = parseConfig(notifierConfigSchema, valid);
     expect(config).toMatchObject({

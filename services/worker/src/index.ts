@@ -11,3 +11,4 @@ export { AUDIT } from './ports.js';
 export type { Sealer, WorkerDeps, WorkerSettings } from './ports.js';
 export { eligibilityPolicyOf, workerConfigSchema } from './config.js';
 export type { WorkerConfig } from './config.js';
+export { WORKER_GRAPH_APP_ROLES } from './graph-permissions.js';

@@ -1,3 +1,4 @@
+import { applicationRoutes } from './applications.js';
 import { auditLogRoutes } from './audit-logs.js';
 import { authenticationMethodRoutes } from './authentication-methods.js';
 import type { GraphRoute, GraphVersion } from './context.js';
@@ -12,6 +13,7 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...roleManagementRoutes,
   ...auditLogRoutes,
   ...entitlementRoutes,
+  ...applicationRoutes,
 ];
 
 export interface RouteMatch {

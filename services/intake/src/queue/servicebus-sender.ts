@@ -8,18 +8,23 @@
 // duplicate detection still applies per message). A lone request is sent at once, as itself, so
 // batching adds no latency when there is nothing to batch.
 import { RetryMode, ServiceBusClient } from '@azure/service-bus';
-import type { ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
+import type { ServiceBusClientOptions, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
+import type { TokenCredential } from '@azure/identity';
 import { REQUEST_CONTENT_TYPE } from './request-queue.js';
 import type { OutgoingRequest, RequestQueueSender } from './request-queue.js';
 import { isRetryable } from '@tapline/domain';
 import { translateServiceBusError } from './translate-servicebus-error.js';
 
-export interface ServiceBusSenderOptions {
-  readonly connectionString: string;
+/** A connection string (local emulator), or a namespace and a credential (Azure, managed identity). */
+export type ServiceBusConnection =
+  | { readonly connectionString: string }
+  | { readonly fullyQualifiedNamespace: string; readonly credential: TokenCredential };
+
+export type ServiceBusSenderOptions = ServiceBusConnection & {
   readonly queueName: string;
   /** Upper bound for one request's send, waiting for a batch and SDK retries included. */
   readonly budgetMs: number;
-}
+};
 
 const MAX_IN_FLIGHT = 2;
 /** How long open() keeps trying to connect; nobody waits on it but startup. */
@@ -41,14 +46,17 @@ interface Pending {
 export function createServiceBusRequestSender(options: ServiceBusSenderOptions): RequestQueueSender {
   // Two tries, each with half the budget; the abort signal below caps the total whatever the SDK
   // spends on connecting. Fixed mode: exponential backoff makes no sense within a second.
-  const client = new ServiceBusClient(options.connectionString, {
+  const clientOptions: ServiceBusClientOptions = {
     retryOptions: {
       maxRetries: 1,
       mode: RetryMode.Fixed,
       retryDelayInMs: 20,
       timeoutInMs: Math.max(50, Math.floor(options.budgetMs / 2) - 20),
     },
-  });
+  };
+  const client = 'connectionString' in options
+    ? new ServiceBusClient(options.connectionString, clientOptions)
+    : new ServiceBusClient(options.fullyQualifiedNamespace, options.credential, clientOptions);
   let sender: ServiceBusSender | undefined;
   let closed = false;
   const waiting: Pending[] = [];
