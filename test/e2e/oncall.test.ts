@@ -50,10 +50,6 @@ async function deadLetteredCount(queue: string): Promise<number> {
   return ((await res.json()) as { deadLettered: number }).deadLettered;
 }
 
-async function recordsOf(ids: readonly string[]): Promise<RequestRecord[]> {
-  return Promise.all(ids.map(async (id) => (await ledger.getRequest(id))!));
-}
-
 /** Waits until every request has a ledger row whose status is in `statuses`. */
 async function waitForStatuses(ids: readonly string[], statuses: readonly string[], timeoutMs: number, what: string): Promise<RequestRecord[]> {
   return waitFor(async () => {

@@ -65,7 +65,7 @@ async function makeDeadLetters(client: ServiceBusClient, connectionString: strin
   }
   const sender = client.createSender(QUEUE);
   for (let i = 0; i < messages.length; i += 100) {
-    await sender.sendMessages(messages.slice(i, i + 100).map(({ body, messageId, correlationId, contentType }) => ({ body, messageId, correlationId, contentType })));
+    await sender.sendMessages(messages.slice(i, i + 100).map((m): ServiceBusMessage => ({ body: m.body as string, messageId: m.messageId, correlationId: m.correlationId, contentType: m.contentType })));
   }
   await sender.close();
   const receiver = client.createReceiver(QUEUE);

@@ -33,8 +33,8 @@ export function tapctl(stackFile: string, operator = 'oncall.tester'): Tapctl {
     });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const done = new Promise<TapctlRun>((resolve) => {
       child.once('close', (code) => {
