@@ -56,10 +56,13 @@ export interface ActionDocument {
   readonly summary: { readonly done: number; readonly skipped: Readonly<Record<string, number>>; readonly failed: number; readonly gone: number; readonly locked: number };
   /** Send-and-complete throughput of this run (messages per second), when anything moved. */
   readonly ratePerSecond: number | null;
+  /** The same, counted until every per-message audit event was written. */
+  readonly auditedRatePerSecond: number | null;
 }
 
 const PAST: Record<Action, Outcome> = { replay: 'replayed', reissue: 'reissued', purge: 'purged' };
 const CONCURRENCY = 32;
+const AUDIT_CONCURRENCY = 32;
 
 interface Planned {
   readonly peeked: Peeked;
@@ -99,6 +102,7 @@ export async function runAction(action: Action, onCall: OnCall, options: ActionO
   }
 
   let ratePerSecond: number | null = null;
+  let auditedRatePerSecond: number | null = null;
   if (!options.dryRun && toDo.length > 0) {
     if (toDo.length > 1 && !options.yes) {
       const ok = await options.confirm(`${action} ${toDo.length} dead letters (${options.selectionText})? [y/N] `);
@@ -106,13 +110,16 @@ export async function runAction(action: Action, onCall: OnCall, options: ActionO
     }
     await audit(onCall, undefined, `dlq.${action}.started`, options, { count: toDo.length, selection: options.selectionText, environment: onCall.environment });
     const started = options.now();
-    const moved = await execute(action, onCall, toDo, options, results, out);
-    const seconds = (options.now() - started) / 1000;
-    if (moved > 0 && seconds > 0) ratePerSecond = Math.round((moved / seconds) * 10) / 10;
+    const { moved, settledAt } = await execute(action, onCall, toDo, options, results, out);
+    const perSecond = (until: number) => Math.round((moved / Math.max(0.001, (until - started) / 1000)) * 10) / 10;
+    if (moved > 0) {
+      ratePerSecond = perSecond(settledAt);
+      auditedRatePerSecond = perSecond(options.now());
+    }
   }
 
   const ordered = plan.map((p) => results.get(p) ?? result(p, 'failed', 'not reached'));
-  const document = summarize(action, onCall.operator, options, ordered, ratePerSecond);
+  const document = summarize(action, onCall.operator, options, ordered, ratePerSecond, auditedRatePerSecond);
   if (!options.dryRun && toDo.length > 0) {
     await audit(onCall, undefined, `dlq.${action}.finished`, options, {
       selection: options.selectionText, done: document.summary.done, failed: document.summary.failed,
@@ -137,7 +144,7 @@ function result(p: Planned, outcome: Outcome, detail?: string, messageId?: strin
   };
 }
 
-function summarize(action: Action, operator: string, options: ActionOptions, results: readonly ItemResult[], ratePerSecond: number | null): ActionDocument {
+function summarize(action: Action, operator: string, options: ActionOptions, results: readonly ItemResult[], ratePerSecond: number | null, auditedRatePerSecond: number | null): ActionDocument {
   const skipped: Record<string, number> = {};
   let done = 0;
   let failed = 0;
@@ -154,13 +161,52 @@ function summarize(action: Action, operator: string, options: ActionOptions, res
   }
   return {
     action, dryRun: options.dryRun, operator, note: options.note ?? null, selection: options.selectionText,
-    results, summary: { done, skipped, failed, gone, locked }, ratePerSecond,
+    results, summary: { done, skipped, failed, gone, locked }, ratePerSecond, auditedRatePerSecond,
   };
 }
 
-async function execute(action: Action, onCall: OnCall, toDo: readonly Planned[], options: ActionOptions, results: Map<Planned, ItemResult>, out: Output): Promise<number> {
+/**
+ * Writes the per-message audit events beside the replay rather than in its path: a Table write
+ * costs more than the broker's send and complete, so the next message does not wait for the
+ * ledger; at most `concurrency` writes are in flight, the rest wait in memory, and all are written
+ * before the summary and the "finished" event. A crash loses only events not yet written; the
+ * "started" event (written first) still says who, why and what was selected.
+ */
+function auditWriter(concurrency: number, out: Output): { write: (event: () => Promise<void>) => void; drain: () => Promise<void> } {
+  const waiting: (() => Promise<void>)[] = [];
+  const running = new Set<Promise<void>>();
+  let failures = 0;
+  const pump = (): void => {
+    while (running.size < concurrency && waiting.length > 0) {
+      const event = waiting.shift()!;
+      const task: Promise<void> = event().catch(() => void failures++).finally(() => {
+        running.delete(task);
+        pump();
+      });
+      running.add(task);
+    }
+  };
+  return {
+    write(event) {
+      waiting.push(event);
+      pump();
+    },
+    async drain() {
+      // Bounded: each round waits for one in-flight write, and every write ends.
+      for (let round = 0; (running.size > 0 || waiting.length > 0) && round < 1_000_000; round++) {
+        pump();
+        if (running.size > 0) await Promise.race(running);
+      }
+      if (failures > 0) out.warn(`${failures} audit events could not be written to the ledger`);
+    },
+  };
+}
+
+async function execute(action: Action, onCall: OnCall, toDo: readonly Planned[], options: ActionOptions, results: Map<Planned, ItemResult>, out: Output): Promise<{ moved: number; settledAt: number }> {
   const progress = startProgress(toDo.length, action);
+  const audits = auditWriter(AUDIT_CONCURRENCY, out);
   let moved = 0;
+  let settledAt = options.now();
   try {
     for (const queue of ['requests', 'deliveries'] as const) {
       const mine = toDo.filter((p) => p.peeked.view.queue === queue);
@@ -172,9 +218,10 @@ async function execute(action: Action, onCall: OnCall, toDo: readonly Planned[],
       try {
         const lock = await forEachLocked(onCall.client, onCall.queues[queue], [...bySeq.keys()], async (message, receiver) => {
           const p = bySeq.get(message.sequenceNumber?.toNumber() ?? -1)!;
-          const r = await one(action, onCall, p, message, receiver, sender, options);
+          const r = await one(action, onCall, p, message, receiver, sender, options, audits.write);
           results.set(p, r);
           if (r.outcome === PAST[action]) moved++;
+          settledAt = options.now();
           progress.tick(r.outcome);
         }, { concurrency: CONCURRENCY, pace: pacer(options.rate) });
         for (const seq of lock.gone) results.set(bySeq.get(seq)!, result(bySeq.get(seq)!, 'gone', 'no longer in the dead-letter queue (settled by someone else)'));
@@ -185,13 +232,17 @@ async function execute(action: Action, onCall: OnCall, toDo: readonly Planned[],
     }
   } finally {
     progress.stop();
+    await audits.drain();
   }
   if (moved < toDo.length) out.warn(`${toDo.length - moved} of ${toDo.length} selected dead letters were not ${PAST[action]}: see the summary`);
-  return moved;
+  return { moved, settledAt };
 }
 
 /** One locked dead letter: the work, then the completion of the original, then its audit event. */
-async function one(action: Action, onCall: OnCall, p: Planned, message: ServiceBusReceivedMessage, receiver: ServiceBusReceiver, sender: ServiceBusSender | undefined, options: ActionOptions): Promise<ItemResult> {
+async function one(
+  action: Action, onCall: OnCall, p: Planned, message: ServiceBusReceivedMessage, receiver: ServiceBusReceiver,
+  sender: ServiceBusSender | undefined, options: ActionOptions, writeAudit: (event: () => Promise<void>) => void,
+): Promise<ItemResult> {
   const dl = p.peeked.view;
   let messageId: string | undefined;
   try {
@@ -212,11 +263,11 @@ async function one(action: Action, onCall: OnCall, p: Planned, message: ServiceB
     await receiver.completeMessage(message);
   } catch (err) {
     const error = scrubSecrets(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-    await audit(onCall, dl.requestId, `dlq.${PAST[action]}`, options, { ...auditDetail(dl, messageId), outcome: 'failed', error }).catch(() => undefined);
+    writeAudit(() => audit(onCall, dl.requestId, `dlq.${PAST[action]}`, options, { ...auditDetail(dl, messageId), outcome: 'failed', error }));
     await receiver.abandonMessage(message).catch(() => undefined);
     return result(p, 'failed', error, messageId);
   }
-  await audit(onCall, dl.requestId, `dlq.${PAST[action]}`, options, { ...auditDetail(dl, messageId), outcome: PAST[action] });
+  writeAudit(() => audit(onCall, dl.requestId, `dlq.${PAST[action]}`, options, { ...auditDetail(dl, messageId), outcome: PAST[action] }));
   return result(p, PAST[action], undefined, messageId);
 }
 
