@@ -15,16 +15,11 @@ import type { Tapctl } from './support/tapctl.js';
 import { sentTaps } from './support/taps.js';
 import { startTestStack } from './support/test-stack.js';
 import type { TestStack } from './support/test-stack.js';
+import { ELIGIBLE_PAIRS, HIGH_VOLUME_OVERRIDES } from './support/volume.js';
 import { waitFor } from './support/wait.js';
 
-/** Manager -> direct report pairs of the demo org that pass every eligibility check: 20 targets. */
-const PAIRS: readonly (readonly [string, string])[] = [
-  ['ben.okafor', 'alice.novak'], ['ben.okafor', 'bob.lindqvist'], ['ben.okafor', 'carol.white'], ['ben.okafor', 'dave.kim'],
-  ['ben.okafor', 'kim.nguyen'], ['ben.okafor', 'paul.schmidt'], ['oscar.reyes', 'quinn.foster'], ['oscar.reyes', 'rosa.diaz'],
-  ['oscar.reyes', 'sam.obrien'], ['oscar.reyes', 'tara.singh'], ['uma.patel', 'victor.huang'], ['uma.patel', 'wendy.clark'],
-  ['uma.patel', 'xavier.roux'], ['marcus.webb', 'ben.okafor'], ['olivia.chen', 'marcus.webb'], ['olivia.chen', 'priya.natarajan'],
-  ['olivia.chen', 'diego.alvarez'], ['priya.natarajan', 'oscar.reyes'], ['diego.alvarez', 'uma.patel'], ['hannah.kowalski', 'yara.haddad'],
-];
+/** 20 manager -> report pairs, 20 distinct targets. */
+const PAIRS = ELIGIBLE_PAIRS;
 const TAP_CREATE = 'POST /v1.0/users/*/authentication/temporaryAccessPassMethods';
 const OPERATOR = 'oncall.tester';
 
@@ -68,23 +63,11 @@ beforeAll(async () => {
   stack = await startTestStack({
     name: 'oncall',
     overrides: {
-      // Many requests per target and requestor (the 200-message replay): no cooldown, no quota.
-      WORKER_TARGET_COOLDOWN_MINUTES: '0',
-      WORKER_REQUESTOR_DAILY_QUOTA: '10000',
-      WORKER_LEASE_TTL_MS: '5000',
-      WORKER_RETRY_BASE_DELAY_MS: '1000',
-      WORKER_RETRY_CAP_MS: '5000',
-      NOTIFIER_RETRY_BASE_DELAY_MS: '1000',
+      ...HIGH_VOLUME_OVERRIDES,
       // The worker reads the TAP policy's lifetime at once when the test changes it.
       GRAPH_POLICY_TTL_MS: '200',
       // A TAP of 60 minutes is already "expired" to the notifier; one of 120 is not (see the TapExpired test).
       NOTIFIER_EXPIRY_MARGIN_MS: '3600000',
-      TENANT_SIM_ARGS: '--no-throttle',
-      GRAPH_REPORTS_BUDGET: '100000',
-      ACS_SIM_ARGS: '--sms-per-minute 100000 --email-per-minute 100000',
-      NOTIFIER_SMS_PER_MINUTE: '100000',
-      NOTIFIER_EMAIL_PER_MINUTE: '100000',
-      ACS_EMAIL_POLL_INTERVAL_MS: '50',
     },
   });
   ledger = await openLedger(stack.info.tables.connectionString);
