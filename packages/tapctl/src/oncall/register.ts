@@ -22,6 +22,8 @@ import { listView, parseShowRef, queuesView, showView } from './views.js';
 export const DEFAULT_RATE = 10;
 const MAX_RATE = 1000;
 const DEFAULT_LIMIT = 100;
+const ACTION_EXIT_CODES = `Exit codes: 0 done (skips included: read the summary), 1 failed (no stack, a service unreachable),
+2 bad arguments, 4 some messages failed or stayed locked (run again), 5 not confirmed (nothing changed).`;
 
 interface SelectionFlags extends ConnectionOptions {
   readonly queue?: QueueAlias;
@@ -223,6 +225,13 @@ export function registerOnCallCommands(program: Command, deps: CliDeps, setExitC
     .option('--all', 'every dead letter (of --queue, if given)')
     .option('--rate <perSecond>', 'messages per second', parseRate, DEFAULT_RATE)
     .option('--note <why>', 'why, for the audit trail')
+    .addHelpText('after', `
+Examples:
+  pnpm tapctl dlq replay 0e60f18c-b2a0-4887-9da8-da2e30a39d99 --note "granted the Graph role"
+  pnpm tapctl dlq replay --reason GraphForbidden --since 2h --dry-run
+  pnpm tapctl dlq replay --reason GraphForbidden --since 2h --yes --rate 20 --json
+
+${ACTION_EXIT_CODES}`)
     .action(async (ids: string[], _opts: unknown, cmd: Command) => {
       const flags = flagsOf<ActionFlags>(cmd);
       if (!hasSelection(ids, flags)) throw new CliError('say what to replay: request ids, queue:sequence, a filter (--reason, --since, ...) or --all', EXIT.usage);
@@ -233,6 +242,11 @@ export function registerOnCallCommands(program: Command, deps: CliDeps, setExitC
     .argument('<requestIds...>', 'request ids')
     .option('--rate <perSecond>', 'messages per second', parseRate, DEFAULT_RATE)
     .option('--note <why>', 'why, for the audit trail')
+    .addHelpText('after', `
+Example:
+  pnpm tapctl dlq reissue 0e60f18c-b2a0-4887-9da8-da2e30a39d99 --note "TAP expired before the user saw it"
+
+${ACTION_EXIT_CODES}`)
     .action(async (ids: string[], _opts: unknown, cmd: Command) => {
       const flags = flagsOf<ActionFlags>(cmd);
       for (const id of ids) if (!isGuid(id.trim())) throw new CliError(`"${id}" is not a request id (a GUID)`, EXIT.usage);
@@ -243,6 +257,12 @@ export function registerOnCallCommands(program: Command, deps: CliDeps, setExitC
     .argument('[ids...]', 'request ids or queue:sequence')
     .option('--all', 'every dead letter (of --queue, if given)')
     .requiredOption('--note <why>', 'why, for the audit trail (required)')
+    .addHelpText('after', `
+Examples:
+  pnpm tapctl dlq purge requests:42 --note "test request from the drill"
+  pnpm tapctl dlq purge --reason InvalidMessage --until 7d --note "malformed, sender fixed" --yes
+
+${ACTION_EXIT_CODES}`)
     .action(async (ids: string[], _opts: unknown, cmd: Command) => {
       const flags = flagsOf<Omit<ActionFlags, 'rate'>>(cmd);
       if (!hasSelection(ids, flags)) throw new CliError('purge needs a selection: request ids, queue:sequence, a filter (--reason, --since, ...) or --all', EXIT.usage);
