@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../src/oncall/dead-letters.js';
 import { matches } from '../src/oncall/dead-letters.js';
 import { EXPIRY_MARGIN_MS, decideReissue, decideReplay, replayCopy, replayMessageId } from '../src/oncall/plan.js';
+import { pacer } from '../src/oncall/locking.js';
 import { parseWhen } from '../src/oncall/register.js';
 
 const NOW = Date.parse('2026-12-07T03:00:00.000Z');
@@ -108,5 +109,29 @@ describe('selection', () => {
     expect(matches(dl, { queues: ['deliveries'], requestIds: ['other'], sequences: [{ queue: 'deliveries', sequenceNumber: 7 }] })).toBe(true);
     expect(matches(dl, { queues: ['deliveries'], requestIds: ['other'] })).toBe(false);
     expect(matches(dl, { queues: ['deliveries'], targetId: TARGET.toUpperCase() })).toBe(true);
+  });
+});
+
+describe('the rate limit', () => {
+  it('spaces messages 1/rate apart at low rates, and lets a late timer catch up at high ones', async () => {
+    let clock = 0;
+    const slept: number[] = [];
+    const sleep = (ms: number) => {
+      slept.push(ms);
+      clock += ms;
+      return Promise.resolve();
+    };
+    const slow = pacer(10, () => clock, sleep);
+    for (let i = 0; i < 5; i++) await slow();
+    expect(clock).toBe(400); // the first is free, then 100 ms each
+
+    clock = 0;
+    slept.length = 0;
+    const fast = pacer(1000, () => clock, sleep);
+    await fast();
+    clock += 50; // the event loop was busy for 50 ms: 50 messages' worth of tokens are back
+    for (let i = 0; i < 50; i++) await fast();
+    expect(slept).toEqual([]);
+    expect(clock).toBe(50);
   });
 });

@@ -97,14 +97,27 @@ async function presentSequences(receiver: ServiceBusReceiver, from: number): Pro
   return present;
 }
 
-/** Spaces handler starts `1 / rate` seconds apart (a token bucket of one). */
+/**
+ * The rate limit: a token bucket refilled at `rate` per second that holds at most a tenth of a
+ * second's worth (at least one token). At 10/s that is one message every 100 ms; at 1,000/s the
+ * bucket absorbs timer and event-loop lag instead of sleeping a whole timer tick per message.
+ */
 export function pacer(ratePerSecond: number, now: () => number = Date.now, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): () => Promise<void> {
-  const gap = 1000 / ratePerSecond;
-  let next = now();
-  return async () => {
+  const capacity = Math.max(1, Math.floor(ratePerSecond / 10));
+  let tokens = 1;
+  let last = now();
+  const refill = () => {
     const t = now();
-    const wait = next - t;
-    next = Math.max(next, t) + gap;
-    if (wait > 0) await sleep(wait);
+    tokens = Math.min(capacity, tokens + ((t - last) * ratePerSecond) / 1000);
+    last = t;
+  };
+  return async () => {
+    refill();
+    // Bounded: each sleep lasts until at least one token is back.
+    for (let round = 0; tokens < 1 && round < 1000; round++) {
+      await sleep(Math.max(1, Math.ceil(((1 - tokens) * 1000) / ratePerSecond)));
+      refill();
+    }
+    tokens -= 1;
   };
 }
