@@ -63,6 +63,7 @@ export interface ActionDocument {
 const PAST: Record<Action, Outcome> = { replay: 'replayed', reissue: 'reissued', purge: 'purged' };
 const CONCURRENCY = 32;
 const AUDIT_CONCURRENCY = 32;
+const AUDIT_WHILE_MOVING = 4;
 
 interface Planned {
   readonly peeked: Peeked;
@@ -168,11 +169,13 @@ function summarize(action: Action, operator: string, options: ActionOptions, res
 /**
  * Writes the per-message audit events beside the replay rather than in its path: a Table write
  * costs more than the broker's send and complete, so the next message does not wait for the
- * ledger; at most `concurrency` writes are in flight, the rest wait in memory, and all are written
- * before the summary and the "finished" event. A crash loses only events not yet written; the
+ * ledger; a few writes are in flight while messages move (they compete for the same CPU), more
+ * once they have all moved, the rest wait in memory, and all are written before the summary and
+ * the "finished" event. A crash loses only events not yet written; the
  * "started" event (written first) still says who, why and what was selected.
  */
-function auditWriter(concurrency: number, out: Output): { write: (event: () => Promise<void>) => void; drain: () => Promise<void> } {
+function auditWriter(during: number, after: number, out: Output): { write: (event: () => Promise<void>) => void; drain: () => Promise<void> } {
+  let concurrency = during;
   const waiting: (() => Promise<void>)[] = [];
   const running = new Set<Promise<void>>();
   let failures = 0;
@@ -192,6 +195,7 @@ function auditWriter(concurrency: number, out: Output): { write: (event: () => P
       pump();
     },
     async drain() {
+      concurrency = after;
       // Bounded: each round waits for one in-flight write, and every write ends.
       for (let round = 0; (running.size > 0 || waiting.length > 0) && round < 1_000_000; round++) {
         pump();
@@ -204,7 +208,7 @@ function auditWriter(concurrency: number, out: Output): { write: (event: () => P
 
 async function execute(action: Action, onCall: OnCall, toDo: readonly Planned[], options: ActionOptions, results: Map<Planned, ItemResult>, out: Output): Promise<{ moved: number; settledAt: number }> {
   const progress = startProgress(toDo.length, action);
-  const audits = auditWriter(AUDIT_CONCURRENCY, out);
+  const audits = auditWriter(AUDIT_WHILE_MOVING, AUDIT_CONCURRENCY, out);
   let moved = 0;
   let settledAt = options.now();
   try {
