@@ -187,6 +187,28 @@ describe('tapctl on call, over the local stack', () => {
     ]);
   }, 180_000);
 
+  it('replays a dead-lettered delivery whose TAP is still current: its request goes back to issued and that TAP is sent once', async () => {
+    // Both channels refused as a whole: the notifier dead-letters the delivery NoDeliverableContact.
+    await acs.addFault({ route: 'POST /sms*', status: 401 });
+    await acs.addFault({ route: 'POST /emails*', status: 401 });
+    const [request] = await submitAll([['oscar.reyes', 'quinn.foster']]);
+    const id = request!.requestId;
+    const [failed] = await waitForStatuses([id], ['failed'], 60_000, 'the delivery to be dead-lettered NoDeliverableContact');
+    expect(failed!.reasons).toEqual(['NoDeliverableContact']);
+    await acs.clearFaults();
+    const before = sentTaps(await acs.outbox());
+
+    const replay = await cli.json<ActionDoc>(['dlq', 'replay', `deliveries:${(await cli.json<ListDoc>(['dlq', 'list', '--request', id])).doc.deadLetters[0]!.sequenceNumber}`, '--note', 'ACS sender domain linked again']);
+    expect(replay.run.code).toBe(0);
+    expect(replay.doc.summary.done).toBe(1);
+    await waitForStatuses([id], ['delivered'], 60_000, 'the replayed delivery to be sent');
+    const added = sentTaps(await acs.outbox()).filter((t) => !before.some((b) => b.entry.seq === t.entry.seq));
+    expect(added).toHaveLength(1);
+    expect(added[0]!.sha256).toBe((await tenant.currentTap(request!.targetId))!.sha256);
+    const record = await ledger.getRequest(id);
+    expect(record!.timeline.map((t) => t.status)).toEqual(expect.arrayContaining(['failed', 'issued', 'delivered']));
+  }, 180_000);
+
   it('survives SIGKILL in the middle of replaying 200 dead letters: the re-run finishes, none is replayed twice, none is lost', async () => {
     const fault = await tenant.addFault({ route: TAP_CREATE, status: 403 });
     const pairs = Array.from({ length: 200 }, (_, i) => PAIRS[i % PAIRS.length]!);
