@@ -19,17 +19,11 @@ import { sentTaps } from './support/taps.js';
 import type { SentTap } from './support/taps.js';
 import { startTestStack } from './support/test-stack.js';
 import type { TestStack } from './support/test-stack.js';
+import { ELIGIBLE_PAIRS, HIGH_VOLUME_OVERRIDES } from './support/volume.js';
 import { WaitTimeout, sleep, waitFor } from './support/wait.js';
 
 const TOTAL = 300;
-/** Manager -> direct report pairs of the demo org that pass every eligibility check. */
-const PAIRS: readonly (readonly [string, string])[] = [
-  ['ben.okafor', 'alice.novak'], ['ben.okafor', 'bob.lindqvist'], ['ben.okafor', 'carol.white'], ['ben.okafor', 'dave.kim'],
-  ['ben.okafor', 'kim.nguyen'], ['ben.okafor', 'paul.schmidt'], ['oscar.reyes', 'quinn.foster'], ['oscar.reyes', 'rosa.diaz'],
-  ['oscar.reyes', 'sam.obrien'], ['oscar.reyes', 'tara.singh'], ['uma.patel', 'victor.huang'], ['uma.patel', 'wendy.clark'],
-  ['uma.patel', 'xavier.roux'], ['marcus.webb', 'ben.okafor'], ['olivia.chen', 'marcus.webb'], ['olivia.chen', 'priya.natarajan'],
-  ['olivia.chen', 'diego.alvarez'], ['priya.natarajan', 'oscar.reyes'], ['diego.alvarez', 'uma.patel'], ['hannah.kowalski', 'yara.haddad'],
-];
+const PAIRS = ELIGIBLE_PAIRS;
 /** Asked for far more often than the rest: many TAPs replace each other on these. */
 const HOT = new Set(['alice.novak', 'bob.lindqvist', 'quinn.foster', 'ben.okafor']);
 
@@ -48,23 +42,7 @@ let ledger: Ledger;
 beforeAll(async () => {
   stack = await startTestStack({
     name: 'chaos',
-    overrides: {
-      // Many requests for one target and one requestor: no cooldown, no daily quota.
-      WORKER_TARGET_COOLDOWN_MINUTES: '0',
-      WORKER_REQUESTOR_DAILY_QUOTA: '10000',
-      // A lease left by a killed worker expires soon; delayed retries come back soon.
-      WORKER_LEASE_TTL_MS: '5000',
-      WORKER_RETRY_BASE_DELAY_MS: '1000',
-      WORKER_RETRY_CAP_MS: '5000',
-      NOTIFIER_RETRY_BASE_DELAY_MS: '1000',
-      // Graph's and ACS's rate limits are not under test here; 300 requests would exceed them.
-      TENANT_SIM_ARGS: '--no-throttle',
-      GRAPH_REPORTS_BUDGET: '100000',
-      ACS_SIM_ARGS: '--sms-per-minute 100000 --email-per-minute 100000',
-      NOTIFIER_SMS_PER_MINUTE: '100000',
-      NOTIFIER_EMAIL_PER_MINUTE: '100000',
-      ACS_EMAIL_POLL_INTERVAL_MS: '50',
-    },
+    overrides: { ...HIGH_VOLUME_OVERRIDES },
   });
   ledger = await openLedger(stack.info.tables.connectionString);
 }, 180_000);

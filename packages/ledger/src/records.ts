@@ -27,6 +27,9 @@ export interface RequestRecord {
   readonly requestorId: string;
   readonly stageInstanceId?: string;
   readonly stage?: string;
+  /** The call-out's request type and access package: `tapctl dlq reissue` rebuilds the request message from them. */
+  readonly requestType?: string;
+  readonly accessPackageId?: string;
   /** Entra resume callback path, when the custom extension waits for one. */
   readonly callbackPath?: string;
   readonly tapId?: string;
@@ -52,6 +55,8 @@ export interface NewRequest {
   readonly referenceId: string;
   readonly stageInstanceId?: string;
   readonly stage?: string;
+  readonly requestType?: string;
+  readonly accessPackageId?: string;
   readonly callbackPath?: string;
   readonly at: Date;
 }

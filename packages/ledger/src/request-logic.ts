@@ -19,6 +19,8 @@ export function newRequestRecord(input: NewRequest): RequestRecord {
     requestorId: input.requestorId,
     ...(input.stageInstanceId !== undefined && { stageInstanceId: input.stageInstanceId }),
     ...(input.stage !== undefined && { stage: input.stage }),
+    ...(input.requestType !== undefined && { requestType: input.requestType }),
+    ...(input.accessPackageId !== undefined && { accessPackageId: input.accessPackageId }),
     ...(input.callbackPath !== undefined && { callbackPath: input.callbackPath }),
     attempts: 0,
     referenceId: input.referenceId,

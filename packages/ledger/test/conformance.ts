@@ -46,6 +46,12 @@ export function ledgerConformance(name: string, factory: LedgerFactory): void {
         expect(first.created).toBe(true);
         expect(first.record).toMatchObject({ requestId: input.requestId, status: 'received', attempts: 0, reasons: [], targetId: input.targetId, requestorId: input.requestorId, referenceId: input.referenceId, createdAt: T0.toISOString() });
         expect(first.record.timeline).toEqual([{ status: 'received', at: T0.toISOString() }]);
+        // What `tapctl dlq reissue` needs to rebuild the request message, read back as written.
+        const withCallout = newRequest({ requestType: 'onBehalfAdd', accessPackageId: randomUUID(), callbackPath: '/identityGovernance/x/resume' });
+        await ledger.recordReceived(withCallout);
+        expect(await ledger.getRequest(withCallout.requestId)).toMatchObject({
+          requestType: 'onBehalfAdd', accessPackageId: withCallout.accessPackageId, callbackPath: '/identityGovernance/x/resume',
+        });
 
         await ledger.transition(input.requestId, 'issuing', {}, at(1000));
         const again = await ledger.recordReceived({ ...input, at: at(5000) });

@@ -73,6 +73,8 @@ describe('settlement through the real SDK', () => {
     expect(dead!.deadLetterErrorDescription).toBe('body is not a request');
     expect(dead!.applicationProperties).toMatchObject({ origin: 'test', extra: 42 });
     expect(dead!.sequenceNumber!.toNumber()).toBe(message!.sequenceNumber!.toNumber());
+    // As Azure counts it: the delivery that ended in the dead-letter is not a redelivery.
+    expect(dead!.deliveryCount).toBe(0);
     await dlq.completeMessage(dead!);
     expect((await countsOf(sb.emulator, 'deadletter')).deadLettered).toBe(0);
   });
@@ -91,6 +93,26 @@ describe('settlement through the real SDK', () => {
     const [dead] = await sb.client.createReceiver('max-delivery', { subQueueType: 'deadLetter' }).receiveMessages(1, { maxWaitTimeInMs: 5_000 });
     expect(dead!.deadLetterReason).toBe('MaxDeliveryCountExceeded');
     expect(dead!.deadLetterErrorDescription).toBe('Message could not be consumed after 3 delivery attempts.');
+    // Azure reports maxDeliveryCount here (the SDK's live tests assert it).
+    expect(dead!.deliveryCount).toBe(3);
+  });
+
+  it('counts deliveries of a deferred message that is dead-lettered as Azure does (1 after one deferred receive)', async () => {
+    await sb.client.createSender('defer-deadletter').sendMessages({ body: 'deferred then dead' });
+    const receiver = sb.client.createReceiver('defer-deadletter');
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+    await receiver.deferMessage(message!);
+    const [deferred] = await receiver.receiveDeferredMessages(message!.sequenceNumber!);
+    expect(deferred!.deliveryCount).toBe(1);
+    await receiver.deadLetterMessage(deferred!, { deadLetterReason: 'Test', deadLetterErrorDescription: 'deferred, then dead' });
+    const dlq = sb.client.createReceiver('defer-deadletter', { subQueueType: 'deadLetter' });
+    const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+    expect(dead!.deliveryCount).toBe(1);
+    // Abandoning in the dead-letter queue counts as a redelivery there too.
+    await dlq.abandonMessage(dead!);
+    const [again] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 5_000 });
+    expect(again!.deliveryCount).toBe(2);
+    await dlq.completeMessage(again!);
   });
 
   it('settles through $management update-disposition after the receiving link closed', async () => {

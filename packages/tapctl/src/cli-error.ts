@@ -9,6 +9,10 @@ export const EXIT = {
   usage: 2,
   /** `--wait` ran out of time before the request came to rest. */
   timedOut: 3,
+  /** dlq replay/reissue/purge: some selected messages failed, or stayed locked by someone else. */
+  partial: 4,
+  /** dlq replay/reissue/purge: more than one message and no confirmation (`--yes`, or "y" at the prompt). */
+  notConfirmed: 5,
 } as const;
 
 export class CliError extends Error {

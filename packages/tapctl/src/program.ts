@@ -12,6 +12,7 @@ import type { CliDeps, GlobalOptions } from './commands/context.js';
 import { simulate } from './commands/simulate.js';
 import { status } from './commands/status.js';
 import { openTableLedger } from './ledger.js';
+import { registerOnCallCommands } from './oncall/register.js';
 import { createOutput } from './output.js';
 import { DEFAULT_STACK_FILE } from './stack-file.js';
 
@@ -79,6 +80,8 @@ Examples:
       const o = globals(cmd);
       setExitCode(await status(requestId, o, deps, createOutput(deps.stdout, deps.stderr, o.json === true)));
     });
+
+  registerOnCallCommands(program, deps, setExitCode);
 
   return program;
 }

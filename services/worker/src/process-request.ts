@@ -30,6 +30,8 @@ export async function processRequest(deps: WorkerDeps, msg: TapRequestMessage, c
     referenceId: referenceIdFor(msg.requestId),
     stageInstanceId: msg.stageInstanceId,
     stage: msg.stage,
+    requestType: msg.requestType,
+    accessPackageId: msg.accessPackageId,
     ...(msg.callback !== undefined && { callbackPath: msg.callback.uriPath }),
     at: deps.now(),
   });

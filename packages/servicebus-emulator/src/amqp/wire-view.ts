@@ -1,4 +1,4 @@
-import { MESSAGE_STATE_CODE, type StoredMessage } from '../queue/message.js';
+import { MESSAGE_STATE_CODE, type MessageState, type StoredMessage } from '../queue/message.js';
 import { encodeForDelivery } from './message-codec.js';
 
 const MAX_UINT = 0xffffffff;
@@ -19,7 +19,15 @@ export function encodeStored(message: StoredMessage, purpose: 'receive' | 'peek'
     sequenceNumber: message.seq,
     enqueuedAt: message.enqueuedAt,
     lockedUntil: message.lock?.until,
-    state: MESSAGE_STATE_CODE[message.state],
+    state: MESSAGE_STATE_CODE[stateShown(message)],
     deliveryCount: purpose === 'receive' ? Math.max(0, message.deliveryCount - 1) : message.deliveryCount,
   });
+}
+
+/**
+ * Service Bus keeps reporting a message that was sent scheduled as `scheduled` after it is
+ * enqueued (tapline's delayed retries arrive so); deferral still shows as `deferred`.
+ */
+function stateShown(message: StoredMessage): MessageState {
+  return message.state === 'active' && message.scheduledAt !== undefined ? 'scheduled' : message.state;
 }

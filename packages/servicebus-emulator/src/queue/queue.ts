@@ -122,6 +122,10 @@ export class Queue {
         else this.persistence.update(this.name, message);
         break;
       case 'deadLetter':
+        // The delivery that ends in a dead-letter is not counted, as Service Bus counts it: a
+        // message dead-lettered on its first delivery is received from the dead-letter queue with
+        // deliveryCount 0 (only abandons and lost locks count there, like a redelivery would).
+        message.deliveryCount = Math.max(0, message.deliveryCount - 1);
         this.moveToDeadLetter(message, settlement.reason, settlement.description, settlement.properties);
         break;
     }
