@@ -72,6 +72,11 @@ const definitions = {
     description: 'Callouts the intake answered, by outcome (accepted, ignored, invalid, unauthenticated, forbidden, unavailable, failed) and reason.',
     attributes: [ATTR.outcome, ATTR.reason],
   },
+  received: {
+    name: 'tap.received', kind: 'counter', unit: '{request}', emittedBy: worker,
+    description: 'Requests the worker recorded in the ledger for the first time (redeliveries not counted).',
+    attributes: [],
+  },
   issued: {
     name: 'tap.issued', kind: 'counter', unit: '{tap}', emittedBy: worker,
     description: 'Temporary Access Passes created in Graph.',
@@ -153,8 +158,13 @@ const definitions = {
   // Graph.
   graphCalls: {
     name: 'graph.calls', kind: 'counter', unit: '{call}', emittedBy: worker,
-    description: 'Graph calls, by operation and HTTP status code.',
-    attributes: [ATTR.operation, ATTR.statusCode],
+    description: 'Graph calls made by this process, by outcome (ok, throttled, failed).',
+    attributes: [ATTR.outcome],
+  },
+  graphWrites: {
+    name: 'graph.writes', kind: 'counter', unit: '{call}', emittedBy: worker,
+    description: 'Graph writes (TAP creation and deletion), the calls that spend the identity write budget.',
+    attributes: [],
   },
   graphThrottled: {
     name: 'graph.throttled', kind: 'counter', unit: '{call}', emittedBy: worker,

@@ -1,5 +1,8 @@
-// What the intake counts: one counter, `tap.requests`, by outcome (and, for ignored requests, the
-// stage and request type that made them ignorable). The port keeps handlers free of any metrics SDK.
+// What the intake counts: `tap.requests` by outcome and reason (metric-names.ts), on the
+// OpenTelemetry metrics API. The port keeps handlers free of any metrics SDK; the stage and
+// request type of an ignored request go to the log line, not the metric (they would multiply the
+// series for no dashboard).
+import { ATTR, METRICS, createRecorder } from '@tapline/observability';
 
 export type RequestOutcome =
   | 'accepted'
@@ -26,10 +29,12 @@ export interface CountingMetrics extends IntakeMetrics {
 }
 
 export function createCountingMetrics(): CountingMetrics {
+  const recorder = createRecorder('tapline-intake');
   const counts = new Map<string, number>();
   const bump = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
   return {
     requestHandled(outcome, attributes) {
+      recorder.add(METRICS.requests, { [ATTR.outcome]: outcome, ...(attributes?.reason !== undefined && { [ATTR.reason]: attributes.reason }) });
       bump(outcome);
       if (attributes?.reason !== undefined) bump(`${outcome}/${attributes.reason}`);
     },
