@@ -207,6 +207,11 @@ describe.skipIf(CHROMIUM === undefined)('the dashboard in Chromium', () => {
       expect(deadLetters).toContain(`pnpm tapctl dlq list --queue ${letter.queue.replace(/^tap-/, '')} --reason ${letter.reason}`);
       await waitFor(async () => ((await text('recent-dead-letters')).includes(requestIds['leo.martins']!) ? true : undefined),
         { timeoutMs: SPANS_TIMEOUT_MS, intervalMs: 250, what: 'the dead-lettered request among the latest dead letters' });
+      // Queue depths as the services observe them from the broker.
+      await waitFor(async () => {
+        const t = await text('queues');
+        return t.includes(requests) && t.includes(deliveries) ? true : undefined;
+      }, { timeoutMs: SPANS_TIMEOUT_MS, intervalMs: 250, what: 'both queues in the queues panel' });
       expect(loads).toBe(1);
       mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -236,6 +241,7 @@ describe('what the services exported', () => {
     const exported = bodies.join('\n');
     expect(exported).toContain('tap.delivered');
     expect(exported).toContain('process tap-deliveries');
+    expect(exported).toContain('messaging.process.duration');
     const found = needles.filter((n) => exported.includes(n)).map((n) => `${n.slice(0, 2)}***${n.slice(-2)}`);
     expect(found).toEqual([]);
   }, 60_000);

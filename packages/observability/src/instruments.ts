@@ -12,7 +12,8 @@ export type Labels = Readonly<Record<string, string>>;
 export const DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
 
 export interface Recorder {
-  readonly meter: Meter;
+  /** The meter, taken from the global provider on first use (see createRecorder). */
+  meter(): Meter;
   /** Adds `n` (default 1) to a counter. */
   add(metric: MetricDefinition, labels?: Labels, n?: number): void;
   /** Records one histogram value (seconds for durations). */
@@ -30,9 +31,14 @@ function seriesKey(name: string, labels: Labels): string {
   return `${name}${JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)))}`;
 }
 
-/** Instruments on the global meter provider (set by `startTelemetry`; a no-op until then). */
+/**
+ * Instruments on the global meter provider. The meter is taken on first use, not here: the metrics
+ * API hands out a no-op meter for good when asked before `startTelemetry` registered the provider,
+ * and a module-level recorder (the messaging package's) is made at import, before that.
+ */
 export function createRecorder(meterName: string): Recorder {
-  const meter = metrics.getMeter(meterName);
+  let taken: Meter | undefined;
+  const meter = (): Meter => (taken ??= metrics.getMeter(meterName));
   const counters = new Map<string, Counter>();
   const histograms = new Map<string, Histogram>();
   const observables: Observable[] = [];
@@ -46,7 +52,7 @@ export function createRecorder(meterName: string): Recorder {
     add(metric, labels = {}, n = 1) {
       let counter = counters.get(metric.name);
       if (counter === undefined) {
-        counter = meter.createCounter(metric.name, { unit: metric.unit, description: metric.description });
+        counter = meter().createCounter(metric.name, { unit: metric.unit, description: metric.description });
         counters.set(metric.name, counter);
       }
       counter.add(n, labels);
@@ -55,7 +61,7 @@ export function createRecorder(meterName: string): Recorder {
     record(metric, value, labels = {}) {
       let histogram = histograms.get(metric.name);
       if (histogram === undefined) {
-        histogram = meter.createHistogram(metric.name, {
+        histogram = meter().createHistogram(metric.name, {
           unit: metric.unit,
           description: metric.description,
           ...(metric.unit === 's' && { advice: { explicitBucketBoundaries: DURATION_BUCKETS_S } }),
@@ -67,7 +73,7 @@ export function createRecorder(meterName: string): Recorder {
     },
     observe(metric, observe) {
       const options = { unit: metric.unit, description: metric.description };
-      const instrument = metric.kind === 'counter' ? meter.createObservableCounter(metric.name, options) : meter.createObservableGauge(metric.name, options);
+      const instrument = metric.kind === 'counter' ? meter().createObservableCounter(metric.name, options) : meter().createObservableGauge(metric.name, options);
       instrument.addCallback((result) => {
         for (const [value, labels] of observe()) result.observe(value, labels);
       });
