@@ -69,6 +69,7 @@ export function createLogger(options: LoggerOptions): Logger {
  */
 function withTraceFields(record: object, ids: object): object {
   if (!('trace_id' in ids)) return record;
+  if (!Object.hasOwn(record, '__proto__')) return Object.assign(ids, record);
   const merged: Record<string, unknown> = { ...ids };
   for (const [key, value] of Object.entries(record)) {
     Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });

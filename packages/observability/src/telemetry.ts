@@ -19,7 +19,7 @@ import { createAzureSdkInstrumentation, type AzureSdkInstrumentation } from '@az
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MetricsHandler } from './metrics-endpoint.js';
 import { scrubString } from './redact.js';
-import { ensureTraceContext } from './tracing.js';
+import { SPAN_ATTR, ensureTraceContext } from './tracing.js';
 
 export type TelemetryExport = 'azure-monitor' | 'otlp' | 'none';
 
@@ -157,8 +157,21 @@ const scrubbingProcessor: SpanProcessor = {
   shutdown: () => Promise.resolve(),
 };
 
+/**
+ * Attributes whose values tapline sets from ids and closed sets, or that an instrumentation fills
+ * from the protocol (a method, a route template, a queue name): they cannot hold a secret or a
+ * contact, and skipping them keeps the scrubber off the per-request path. Everything else (URLs,
+ * queries, error texts, anything a future instrumentation adds) is scrubbed.
+ */
+const CLOSED_KEYS = new Set([
+  SPAN_ATTR.requestId, SPAN_ATTR.outcome, SPAN_ATTR.reason, SPAN_ATTR.channel, SPAN_ATTR.messageId,
+  SPAN_ATTR.destination, SPAN_ATTR.system, SPAN_ATTR.operationName, SPAN_ATTR.operationType,
+  'http.request.method', 'http.request.method_original', 'http.route', 'url.scheme', 'server.address',
+  'network.peer.address', 'network.protocol.version', 'error.type', 'tap.intent',
+]);
+
 function scrubAttributes(attributes: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(attributes)) {
-    if (typeof value === 'string') attributes[key] = scrubString(value);
+    if (typeof value === 'string' && !CLOSED_KEYS.has(key)) attributes[key] = scrubString(value);
   }
 }

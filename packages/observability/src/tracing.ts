@@ -1,7 +1,7 @@
 // Spans for the pipeline's own steps, and W3C trace context in and out of messages and HTTP
 // headers. Service Bus messages carry it as application properties the way the Azure SDK's own
 // tracing writes them: `Diagnostic-Id` (the traceparent value) beside `traceparent`/`tracestate`.
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Link, Span, TextMapGetter } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -67,8 +67,9 @@ export function contextProperties(ctx: Context = context.active()): Record<strin
 export function traceFields(): { trace_id?: string; span_id?: string } {
   const span = trace.getActiveSpan();
   if (span === undefined) return {};
-  const { traceId, spanId } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId };
+  const ids = span.spanContext();
+  // With no SDK, a span started without a parent carries the all-zero context: no ids then.
+  return isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
 }
 
 export interface SpanOptions {
