@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '@tapline/local-stack';
+import type { TraceNode } from '@tapline/telemetry-stand-in';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acsSim, tenantSim } from './support/simulators.js';
 import type { AcsSim, TenantSim } from './support/simulators.js';
@@ -26,19 +27,7 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 const SCREENSHOT = path.join(repoRoot, 'docs/dashboard.png');
 const SPANS_TIMEOUT_MS = 30_000;
 
-interface Span {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId?: string;
-  readonly service: string;
-  readonly name: string;
-  readonly kind: number;
-  readonly startedAt: string;
-  readonly durationMs: number;
-  readonly status: string;
-  readonly attributes: Record<string, string | number | boolean>;
-  readonly children: readonly Span[];
-}
+type Span = TraceNode;
 
 interface TraceAnswer {
   readonly traceIds: string[];

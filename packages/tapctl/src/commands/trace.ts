@@ -34,6 +34,12 @@ function flatten(nodes: readonly SpanNode[], depth = 0): { node: SpanNode; depth
   return nodes.flatMap((node) => [{ node, depth }, ...flatten(node.children, depth + 1)]);
 }
 
+/** The first line of a status message, at most 60 characters (the Azure SDKs put whole error bodies there). */
+function shortened(message: string): string {
+  const line = message.split('\n')[0] ?? '';
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+}
+
 function isTraceDocument(value: unknown): value is TraceDocument {
   const v = value as Partial<TraceDocument> | undefined;
   return Array.isArray(v?.traceIds) && Array.isArray(v.spans);
@@ -67,7 +73,7 @@ export async function trace(requestIdArg: string, options: GlobalOptions, deps: 
   for (const { node, depth } of rows) {
     const operation = `${'  '.repeat(depth)}${node.name}`;
     const offset = `+${Math.round(Date.parse(node.startedAt) - start)} ms`;
-    const status = node.status === 'error' ? `error${node.statusMessage !== undefined ? ` (${node.statusMessage})` : ''}` : node.status === 'ok' ? 'ok' : '';
+    const status = node.status === 'error' ? `error${node.statusMessage !== undefined ? ` (${shortened(node.statusMessage)})` : ''}` : node.status === 'ok' ? 'ok' : '';
     out.info(`${node.service.replace(/^tapline-/, '').padEnd(18)}${operation.padEnd(46)}${offset.padStart(10)}${`${node.durationMs.toFixed(1)} ms`.padStart(12)}  ${status}`);
   }
   return EXIT.ok;
