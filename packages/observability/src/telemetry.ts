@@ -123,6 +123,10 @@ async function startAzureMonitor(serviceName: string, connectionString: string):
   process.env.OTEL_SERVICE_NAME ??= serviceName;
   monitor.useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
+    // Every trace, as locally: the distro's default keeps 5 traces per second, which would drop
+    // most requests' traces at the intake's rate. Sampling is a deliberate later choice.
+    samplingRatio: 1,
+    tracesPerSecond: 0,
     instrumentationOptions: { azureSdk: { enabled: true }, http: { enabled: true } },
     spanProcessors: [scrubbingProcessor],
   });
