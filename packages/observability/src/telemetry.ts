@@ -176,6 +176,16 @@ const CLOSED_KEYS = new Set([
 
 function scrubAttributes(attributes: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(attributes)) {
-    if (typeof value === 'string' && !CLOSED_KEYS.has(key)) attributes[key] = scrubString(value);
+    if (typeof value !== 'string' || CLOSED_KEYS.has(key)) continue;
+    // A URL is scrubbed decoded: `%2B1%20425...` hides a phone number from the shape scrubber.
+    attributes[key] = scrubString(key.startsWith('url.') || key === 'http.url' ? decoded(value) : value);
+  }
+}
+
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
   }
 }

@@ -89,3 +89,19 @@ describe('quantile', () => {
     expect(quantile({ ...h, count: 0, counts: [0, 0, 0, 0] }, 0.5)).toBeUndefined();
   });
 });
+
+describe('what leaves a service', () => {
+  it('has every free-text span attribute, event and status message scrubbed like a log line', async () => {
+    const requestId = 'c0ffee00-0000-4000-8000-000000000002';
+    const secrets = ['alice.novak@contoso.onmicrosoft.com', '+1 4255550110', 'Xy7#kQ2!pLm9'];
+    await inSpan('test', 'leaky', { attributes: { [SPAN_ATTR.requestId]: requestId, 'url.full': `https://graph.example/users/${secrets[0]}?phone=${encodeURIComponent(secrets[1]!)}&raw=+14255550110` } }, async (span) => {
+      span.addEvent('note', { detail: `TAP is ${secrets[2]}` });
+      span.setStatus({ code: 2, message: `failed for ${secrets[0]}` });
+      await Promise.resolve();
+    });
+    await telemetry.flush();
+    const exported = ((await getJson<{ bodies: string[] }>('/api/raw')).bodies).join('\n');
+    expect(exported).toContain(requestId);
+    for (const secret of [secrets[0]!, encodeURIComponent(secrets[1]!), secrets[1]!, '+14255550110', secrets[2]!]) expect(exported).not.toContain(secret);
+  });
+});
