@@ -8,6 +8,7 @@ export default defineConfig({
       'test/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/lint-fixtures/**'],
+    globalSetup: ['test/node-version.setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Suites spawn real processes (emulator, simulators, Azurite); two cores only.

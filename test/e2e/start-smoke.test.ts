@@ -1,6 +1,8 @@
 // `pnpm start` as a user runs it: the real bin, ports from the TAPLINE_PORT_* variables, its own
 // data dir. It must come up with its banner, write stack.json with the documented keys, stop every
-// process it started on SIGTERM (no orphans, ports released), and name a port that is taken.
+// process it started on SIGTERM (no orphans, ports released), and name a port that is taken. And
+// whatever ends it (SIGTERM to pnpm, which does not pass it on; SIGKILL to the orchestrator), no
+// process of the stack outlives it by more than a few seconds.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,8 +33,12 @@ interface Started {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startBin(env: Record<string, string>, dataDir: string): Started {
-  const child = spawn(process.execPath, [BIN, '--ephemeral', '--data-dir', dataDir], {
+function startBin(env: Record<string, string>, dataDir: string, via: 'node' | 'pnpm' = 'node'): Started {
+  // `pnpm start` as typed: pnpm -> sh -c -> the bin, which is what a SIGTERM to pnpm must survive.
+  const [command, args] = via === 'pnpm'
+    ? ['pnpm', ['start', '--ephemeral', '--data-dir', dataDir]] as const
+    : [process.execPath, [BIN, '--ephemeral', '--data-dir', dataDir]] as const;
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,4 +142,54 @@ describe('pnpm start (the local-stack bin)', () => {
     expect(run.stdout()).not.toContain('ready');
     expect(existsSync(path.join(dataDir, 'stack.json'))).toBe(false);
   }, 60_000);
+
+  it('leaves nothing behind when pnpm is sent SIGTERM or the orchestrator SIGKILL, and names a stack still running', async () => {
+    const ports = await freePorts();
+    const env = portEnv(ports);
+    const up = async (dataDir: string) => {
+      const run = startBin(env, dataDir, 'pnpm');
+      cleanups.push(() => { if (run.child.exitCode === null) run.child.kill('SIGKILL'); });
+      await waitFor(() => (run.stdout().includes('Ctrl-C stops everything') ? true : undefined), {
+        timeoutMs: 90_000, intervalMs: 100, what: `the banner (stderr so far: ${run.stderr().slice(-500)})`,
+      });
+      const stack = JSON.parse(readFileSync(path.join(dataDir, 'stack.json'), 'utf8')) as {
+        supervisor: { pid: number }; processes: Record<string, { pid: number }>;
+      };
+      const pids = [stack.supervisor.pid, ...Object.values(stack.processes).map((p) => p.pid)];
+      // Whatever happens below, nothing of this stack survives the test.
+      cleanups.push(() => { for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL'); });
+      expect(pids.filter((pid) => !alive(pid))).toEqual([]);
+      return { run, supervisor: stack.supervisor.pid, pids };
+    };
+    const allGone = async (pids: number[], why: string) => {
+      await waitFor(async () => {
+        if (pids.some(alive)) return undefined;
+        for (const port of Object.values(ports)) if (!(await portFree(port))) return undefined;
+        return true;
+      }, { timeoutMs: 10_000, intervalMs: 100, what: `every process gone and every port free ${why} (alive: ${pids.filter(alive).join(', ')})` });
+    };
+    const dirs = [1, 2, 3].map((n) => mkdtempSync(path.join(tmpdir(), `tapline-stop-${n}-`)));
+    cleanups.push(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
+
+    const first = await up(dirs[0]!);
+    first.run.child.kill('SIGTERM'); // pnpm only, as `timeout` or a supervisor sends it
+    await allGone(first.pids, 'after SIGTERM to pnpm');
+
+    const second = await up(dirs[1]!);
+    const third = startBin(env, dirs[2]!, 'pnpm');
+    cleanups.push(() => { if (third.child.exitCode === null) third.child.kill('SIGKILL'); });
+    const { code } = await Promise.race([third.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 30 s later')), 30_000))]);
+    expect(code).not.toBe(0);
+    expect(third.stderr()).toContain(`is still running (pid ${second.supervisor})`);
+    expect(third.stderr()).toContain(`kill ${second.supervisor}`);
+    expect(third.stderr()).toMatch(new RegExp(`intake: ${ports.intake}, held by pid \\d+ \\(services/intake/bin/intake-local\\.js\\)`));
+
+    process.kill(second.supervisor, 'SIGKILL');
+    await allGone(second.pids, 'after SIGKILL to the orchestrator');
+
+    // And the ports are really usable again: a new stack comes up on them.
+    const fourth = await up(dirs[2]!);
+    fourth.run.child.kill('SIGTERM');
+    await allGone(fourth.pids, 'after the last stack');
+  }, 300_000);
 });

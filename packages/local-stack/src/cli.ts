@@ -4,7 +4,8 @@ import path from 'node:path';
 import { banner } from './banner.js';
 import { portsFromEnv } from './ports.js';
 import { repoRoot } from './stack.js';
-import { PortsTakenError, startStack } from './start-stack.js';
+import { watchLifeline } from './lifeline.js';
+import { PortsTakenError, startStack, type StackHandle } from './start-stack.js';
 import { StartupError } from './supervisor.js';
 
 const USAGE = `usage: pnpm start [--fresh] [--ephemeral] [--data-dir .local]
@@ -45,8 +46,21 @@ try {
 }
 
 let shuttingDown = false;
+// Whoever started us (pnpm, a supervisor, a terminal) going away is a stop signal too: pnpm does
+// not pass SIGTERM on, and SIGKILL passes on nothing. Watched from the start, acted on once the
+// stack is up (a stack half started is stopped by startStack's own error path otherwise).
+let startedBy: number | undefined;
+watchLifeline((pid) => {
+  startedBy = pid;
+  if (stack) void shutdown(0, `the process that started the stack (pid ${pid}) is gone`);
+});
+// With the terminal gone, a write could fail with EPIPE; the stop must go on regardless.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
 const dataDir = path.resolve(values['data-dir'] ?? path.join(repoRoot, '.local'));
-const stack = await startStack({
+let stack: StackHandle | undefined = undefined;
+stack = await startStack({
   ports,
   dataDir,
   persistent: !values.ephemeral,
@@ -66,11 +80,12 @@ const stack = await startStack({
 });
 
 process.stdout.write(banner(stack.info, stack.stackFile));
+if (startedBy !== undefined) void shutdown(0, `the process that started the stack (pid ${startedBy}) is gone`);
 
-async function shutdown(code: number): Promise<void> {
-  if (shuttingDown) return;
+async function shutdown(code: number, why?: string): Promise<void> {
+  if (shuttingDown || !stack) return;
   shuttingDown = true;
-  process.stdout.write('\nstopping the local stack...\n');
+  process.stdout.write(`\nstopping the local stack${why ? ` (${why})` : ''}...\n`);
   await stack.stop();
   process.stdout.write('stopped.\n');
   process.exit(code);

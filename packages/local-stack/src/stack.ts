@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { loadFixture } from '@tapline/tenant-simulator';
 import type { Ports } from './ports.js';
@@ -55,12 +55,21 @@ export interface StackInfo {
   /** The telemetry stand-in: OTLP/HTTP receiver, dashboard (its root) and trace API. */
   telemetry: { url: string };
   logs: { dir: string };
+  /** The process that started the others and stops them: `pnpm start`'s orchestrator, or a test. */
+  supervisor: { pid: number };
   processes: Record<string, { pid: number }>;
   startedAt: string;
 }
 
-const node = process.execPath;
 const bin = (...parts: string[]) => path.join(repoRoot, ...parts);
+
+/** Preloaded into every process of the stack so that it stops when the supervisor is gone. */
+const EXIT_WITH_PARENT = pathToFileURL(bin('packages/local-stack/bin/exit-with-parent.js')).href;
+
+/** A Node script as a stack process: on this Node, with the exit-with-parent preload. */
+function nodeScript(script: string, args: string[] = []): Pick<ProcessSpec, 'command' | 'args'> {
+  return { command: process.execPath, args: ['--import', EXIT_WITH_PARENT, script, ...args] };
+}
 
 export function tablesConnectionString(port: number): string {
   return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`;
@@ -95,21 +104,17 @@ export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
   return [
     {
       name: 'servicebus',
-      command: node,
-      args: [
-        bin('packages/servicebus-emulator/bin/servicebus-emulator.js'),
+      ...nodeScript(bin('packages/servicebus-emulator/bin/servicebus-emulator.js'), [
         '--port', String(ports.serviceBus),
         '--admin-port', String(ports.serviceBusAdmin),
         '--topology', bin('infra/topology.json'),
         ...(persistent ? ['--data-dir', path.join(dataDir, 'servicebus')] : []),
-      ],
+      ]),
       readyLine: /servicebus-emulator ready .*connection-string=(\S+)/,
     },
     {
       name: 'tables',
-      command: node,
-      args: [
-        azuriteTable,
+      ...nodeScript(azuriteTable, [
         ...(persistent ? ['--location', path.join(dataDir, 'azurite')] : ['--inMemoryPersistence']),
         '--tableHost', '127.0.0.1',
         '--tablePort', String(ports.tables),
@@ -117,33 +122,29 @@ export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
         '--silent',
         '--disableTelemetry',
         '--skipApiVersionCheck',
-      ],
+      ]),
       readyLine: /Table service successfully started/,
     },
     {
       name: 'tenant',
-      command: node,
-      args: [
-        bin('packages/tenant-simulator/bin/tenant-simulator.js'),
+      ...nodeScript(bin('packages/tenant-simulator/bin/tenant-simulator.js'), [
         '--port', String(ports.tenant),
         // Services cache tokens; stable keys keep them valid across simulator restarts.
         '--keys-file', path.join(dataDir, 'tenant-keys.json'),
         // Entra would only send CallbackUriPath for a request that waits; treat each as waiting.
         '--auto-wait',
         ...extraArgs(options, 'TENANT_SIM_ARGS'),
-      ],
+      ]),
       readyLine: /tenant-simulator ready url=(\S+)/,
     },
     {
       name: 'acs',
-      command: node,
-      args: [
-        bin('packages/acs-simulator/bin/acs-simulator.js'),
+      ...nodeScript(bin('packages/acs-simulator/bin/acs-simulator.js'), [
         '--port', String(ports.acs),
         '--outbox-file', path.join(dataDir, 'outbox.jsonl'),
         '--email-retry-after', '0',
         ...extraArgs(options, 'ACS_SIM_ARGS'),
-      ],
+      ]),
       readyLine: /acs-simulator ready url=(\S+) connectionString=(\S+)/,
     },
     {
@@ -187,8 +188,7 @@ export function serviceSpecs(options: StackOptions, endpoints: Endpoints): Proce
   return [
     {
       name: 'intake',
-      command: node,
-      args: [bin('services/intake/bin/intake-local.js')],
+      ...nodeScript(bin('services/intake/bin/intake-local.js')),
       env: {
         ...passThrough('INTAKE_'),
         SERVICEBUS_CONNECTION_STRING: endpoints.serviceBusConnectionString,
@@ -205,8 +205,7 @@ export function serviceSpecs(options: StackOptions, endpoints: Endpoints): Proce
     },
     {
       name: 'worker',
-      command: node,
-      args: [bin('services/worker/bin/worker.js')],
+      ...nodeScript(bin('services/worker/bin/worker.js')),
       env: {
         ...common,
         WORKER_METRICS_PORT: String(ports.workerMetrics),
@@ -218,8 +217,7 @@ export function serviceSpecs(options: StackOptions, endpoints: Endpoints): Proce
     },
     {
       name: 'notifier',
-      command: node,
-      args: [bin('services/notifier/bin/notifier.js')],
+      ...nodeScript(bin('services/notifier/bin/notifier.js')),
       env: {
         ...common,
         ACS_CONNECTION_STRING: endpoints.acsConnectionString,

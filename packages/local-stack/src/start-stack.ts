@@ -2,22 +2,57 @@
 // end-to-end tests, so all three run exactly the same processes.
 import { rmSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { listenerOf, processInfo, type ProcessInfo } from './process-table.js';
 import { createSupervisor, type RunningProcess } from './supervisor.js';
 import { takenPorts, portVariable, type Ports } from './ports.js';
 import {
-  infrastructureSpecs, prepareDirs, serviceSpecs, tablesConnectionString, LOCAL_TENANT,
+  infrastructureSpecs, prepareDirs, repoRoot, serviceSpecs, tablesConnectionString, LOCAL_TENANT,
   type StackInfo, type StackOptions,
 } from './stack.js';
 
+export interface TakenPort {
+  name: string;
+  port: number;
+  variable: string;
+  /** The process listening there, when the OS tells us. */
+  holder?: ProcessInfo;
+}
+
 export class PortsTakenError extends Error {
-  constructor(readonly taken: { name: string; port: number; variable: string }[]) {
-    super(
-      'these ports are already in use:\n' +
-        taken.map((t) => `  ${t.name}: ${t.port} (choose another with ${t.variable}=<port>)`).join('\n') +
-        '\nIs another `pnpm start` running? Stop it, or override the ports.',
-    );
+  constructor(readonly taken: TakenPort[]) {
+    super(describeTaken(taken));
     this.name = 'PortsTakenError';
   }
+}
+
+/** `node --import ... /repo/services/intake/bin/intake-local.js` -> `services/intake/bin/intake-local.js`. */
+function scriptOf(holder: ProcessInfo): string {
+  const args = holder.argv.slice(path.basename(holder.argv[0] ?? '') === 'node' ? 1 : 0);
+  const script = args.find((arg, i) => !arg.startsWith('-') && args[i - 1] !== '--import') ?? holder.name;
+  return path.relative(repoRoot, script).startsWith('..') ? script : path.relative(repoRoot, script);
+}
+
+function describeTaken(taken: TakenPort[]): string {
+  const lines = taken.map((t) => {
+    const held = t.holder ? `, held by pid ${t.holder.pid} (${scriptOf(t.holder)})` : '';
+    return `  ${t.name}: ${t.port}${held} (choose another with ${t.variable}=<port>)`;
+  });
+  // A stack process's parent is the orchestrator; an orphan of one (the parent died) has a
+  // command line inside this repository. Either way the user needs one pid to stop.
+  const supervisors = new Set<number>();
+  const orphans = new Set<number>();
+  for (const { holder } of taken) {
+    if (!holder) continue;
+    const parent = processInfo(holder.ppid);
+    if (parent?.commandLine.includes('local-stack')) supervisors.add(parent.pid);
+    else if (holder.commandLine.includes(repoRoot)) orphans.add(holder.pid);
+  }
+  const hint = supervisors.size > 0
+    ? `A local stack from an earlier \`pnpm start\` is still running (pid ${[...supervisors].join(', ')}): stop it with \`kill ${[...supervisors].join(' ')}\` or Ctrl-C in its terminal, or override the ports.`
+    : orphans.size > 0
+      ? `Processes left behind by an earlier stack hold them: stop them with \`kill ${[...orphans].join(' ')}\`, or override the ports.`
+      : 'Is another `pnpm start` running? Stop it, or override the ports.';
+  return `these ports are already in use:\n${lines.join('\n')}\n${hint}`;
 }
 
 export interface StartOptions extends StackOptions {
@@ -38,7 +73,9 @@ export interface StackHandle {
 export async function startStack(options: StartOptions): Promise<StackHandle> {
   const taken = await takenPorts(options.ports);
   if (taken.length > 0) {
-    throw new PortsTakenError(taken.map((name) => ({ name, port: options.ports[name], variable: portVariable(name) })));
+    throw new PortsTakenError(taken.map((name) => ({
+      name, port: options.ports[name], variable: portVariable(name), holder: listenerOf(options.ports[name]),
+    })));
   }
   if (options.fresh) {
     for (const dir of ['servicebus', 'azurite', 'logs']) rmSync(path.join(options.dataDir, dir), { recursive: true, force: true });
@@ -91,6 +128,7 @@ export async function startStack(options: StartOptions): Promise<StackHandle> {
       acs: { url: endpoints.acsUrl, connectionString: endpoints.acsConnectionString, outboxUrl: `${endpoints.acsUrl}/_sim/outbox.html` },
       telemetry: { url: endpoints.telemetryUrl },
       logs: { dir: logsDir },
+      supervisor: { pid: process.pid },
       processes: {},
       startedAt: new Date().toISOString(),
     };

@@ -66,7 +66,8 @@ export function createSupervisor(options: SupervisorOptions) {
     const launch = async (): Promise<RunningProcess> => {
       const child = spawn(spec.command, spec.args, {
         cwd: spec.cwd,
-        env: { ...process.env, ...spec.env },
+        // Read by bin/exit-with-parent.js: the child stops itself once this process is gone.
+        env: { ...process.env, ...spec.env, TAPLINE_SUPERVISOR_PID: String(process.pid) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const recent: string[] = [];
