@@ -149,8 +149,7 @@ export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
     },
     {
       name: 'telemetry',
-      command: node,
-      args: [bin('packages/telemetry-stand-in/bin/telemetry-stand-in.js'), '--port', String(ports.telemetry)],
+      ...nodeScript(bin('packages/telemetry-stand-in/bin/telemetry-stand-in.js'), ['--port', String(ports.telemetry)]),
       readyLine: /telemetry-stand-in ready url=(\S+)/,
     },
   ];
