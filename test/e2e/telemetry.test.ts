@@ -24,7 +24,8 @@ import { waitFor } from './support/wait.js';
 const run = promisify(execFile);
 const TAPCTL = path.join(repoRoot, 'packages/tapctl/bin/tapctl.js');
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const SCREENSHOT = path.join(repoRoot, 'docs/dashboard.png');
+/** TAPLINE_E2E_SCREENSHOT=docs refreshes the README's screenshot; otherwise it goes to the stack's data dir. */
+const screenshotPath = () => (process.env.TAPLINE_E2E_SCREENSHOT === 'docs' ? path.join(repoRoot, 'docs/dashboard.png') : path.join(stack!.dataDir, 'dashboard.png'));
 const SPANS_TIMEOUT_MS = 30_000;
 
 type Span = TraceNode;
@@ -202,8 +203,10 @@ describe.skipIf(CHROMIUM === undefined)('the dashboard in Chromium', () => {
         return t.includes(requests) && t.includes(deliveries) ? true : undefined;
       }, { timeoutMs: SPANS_TIMEOUT_MS, intervalMs: 250, what: 'both queues in the queues panel' });
       expect(loads).toBe(1);
-      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      const screenshot = screenshotPath();
+      mkdirSync(path.dirname(screenshot), { recursive: true });
+      await page.screenshot({ path: screenshot, fullPage: true });
+      expect(existsSync(screenshot)).toBe(true);
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
