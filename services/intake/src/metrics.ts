@@ -2,7 +2,7 @@
 // OpenTelemetry metrics API. The port keeps handlers free of any metrics SDK; the stage and
 // request type of an ignored request go to the log line, not the metric (they would multiply the
 // series for no dashboard).
-import { ATTR, METRICS, createRecorder } from '@tapline/observability';
+import { ATTR, MESSAGING_SYSTEM, METRICS, createRecorder } from '@tapline/observability';
 
 export type RequestOutcome =
   | 'accepted'
@@ -21,6 +21,8 @@ export interface RequestAttributes {
 
 export interface IntakeMetrics {
   requestHandled(outcome: RequestOutcome, attributes?: RequestAttributes): void;
+  /** A message the broker accepted (`messaging.client.sent.messages`), or failed to (`errorType`). */
+  messageSent(queue: string, errorType?: string): void;
 }
 
 export interface CountingMetrics extends IntakeMetrics {
@@ -37,6 +39,12 @@ export function createCountingMetrics(): CountingMetrics {
       recorder.add(METRICS.requests, { [ATTR.outcome]: outcome, ...(attributes?.reason !== undefined && { [ATTR.reason]: attributes.reason }) });
       bump(outcome);
       if (attributes?.reason !== undefined) bump(`${outcome}/${attributes.reason}`);
+    },
+    messageSent(queue, errorType) {
+      recorder.add(METRICS.messagingSent, {
+        [ATTR.messagingSystem]: MESSAGING_SYSTEM, [ATTR.messagingDestination]: queue, [ATTR.messagingOperationName]: 'send',
+        ...(errorType !== undefined && { [ATTR.errorType]: errorType }),
+      });
     },
     snapshot: () => Object.fromEntries(counts),
   };

@@ -101,7 +101,13 @@ export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
     try {
       const queue = settings.queueName ?? 'tap-requests';
       await inSpan(TRACER, `send ${queue}`, { kind: SpanKind.PRODUCER, attributes: sendAttributes(queue) }, async () => {
-        await sender.send(toOutgoingRequest(event, { receivedAt: clock(), trace: contextProperties() }));
+        try {
+          await sender.send(toOutgoingRequest(event, { receivedAt: clock(), trace: contextProperties() }));
+          metrics.messageSent(queue);
+        } catch (error) {
+          metrics.messageSent(queue, error instanceof Error ? error.name : 'unknown');
+          throw error;
+        }
       });
     } catch (error) {
       const failure = classifyEnqueueError(error);
