@@ -86,6 +86,13 @@ const definitions = {
     description: 'Requests denied, once each, by the first (deciding) reason code.',
     attributes: [ATTR.reason],
   },
+  refused: {
+    // Issue 16's check 0 (Graph did not confirm the call-out); main's worker counts it as
+    // `refused(reason)`: record it with METRICS.refused when merging.
+    name: 'tap.refused', kind: 'counter', unit: '{request}', emittedBy: worker,
+    description: 'Call-outs refused because Graph did not confirm the access-package request (check 0), by refusal reason.',
+    attributes: [ATTR.reason],
+  },
   denialReasons: {
     name: 'tap.denial.reasons', kind: 'counter', unit: '{reason}', emittedBy: worker,
     description: 'Every reason code of every denial (a denial may carry several), for security dashboards.',
