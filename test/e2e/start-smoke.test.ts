@@ -92,7 +92,7 @@ describe('pnpm start (the local-stack bin)', () => {
 
     const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
       intake: { url: string }; serviceBus: { connectionString: string; adminUrl: string }; tables: { connectionString: string };
-      tenant: { url: string; tenantId: string }; acs: { url: string; connectionString: string }; logs: { dir: string };
+      tenant: { url: string; tenantId: string }; acs: { url: string; connectionString: string }; telemetry: { url: string }; logs: { dir: string };
       processes: Record<string, { pid: number }>;
     };
     expect(stack.intake.url).toBe(`http://127.0.0.1:${ports.intake}`);
@@ -103,11 +103,12 @@ describe('pnpm start (the local-stack bin)', () => {
     expect(stack.tenant.tenantId).toMatch(/^[0-9a-f-]{36}$/);
     expect(stack.acs.url).toBe(`http://127.0.0.1:${ports.acs}`);
     expect(stack.acs.connectionString).toMatch(/^endpoint=http:\/\/127\.0\.0\.1:\d+\/;accesskey=/);
+    expect(stack.telemetry.url).toBe(`http://127.0.0.1:${ports.telemetry}`);
     expect(stack.logs.dir).toBe(path.join(dataDir, 'logs'));
-    expect(Object.keys(stack.processes).sort()).toEqual(['acs', 'intake', 'notifier', 'servicebus', 'tables', 'tenant', 'worker']);
+    expect(Object.keys(stack.processes).sort()).toEqual(['acs', 'intake', 'notifier', 'servicebus', 'tables', 'telemetry', 'tenant', 'worker']);
 
     // What stack.json names is really there.
-    for (const url of [`${stack.tenant.url}/_sim/health`, `${stack.acs.url}/_sim/health`, `${stack.serviceBus.adminUrl}/health`]) {
+    for (const url of [`${stack.tenant.url}/_sim/health`, `${stack.acs.url}/_sim/health`, `${stack.serviceBus.adminUrl}/health`, `${stack.telemetry.url}/health`]) {
       expect((await fetch(url, { signal: AbortSignal.timeout(10_000) })).status, url).toBe(200);
     }
     const pids = Object.values(stack.processes).map((p) => p.pid);

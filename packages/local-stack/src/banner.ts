@@ -7,6 +7,7 @@ export function banner(info: StackInfo, stackFile: string): string {
     ['Table Storage (Azurite)', info.tables.connectionString.match(/TableEndpoint=([^;]+)/)?.[1] ?? ''],
     ['Entra + Graph simulator', info.tenant.url],
     ['ACS simulator (outbox)', info.acs.outboxUrl],
+    ['Telemetry dashboard', `${info.telemetry.url}/  (traces: pnpm tapctl trace <requestId>)`],
     ['worker, notifier', `running (logs in ${info.logs.dir})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

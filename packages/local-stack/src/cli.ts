@@ -13,7 +13,7 @@ const USAGE = `usage: pnpm start [--fresh] [--ephemeral] [--data-dir .local]
   --ephemeral   keep broker and table data in memory only
   Ports: TAPLINE_PORT_INTAKE, TAPLINE_PORT_SERVICE_BUS, TAPLINE_PORT_SERVICE_BUS_ADMIN,
          TAPLINE_PORT_TABLES, TAPLINE_PORT_TENANT, TAPLINE_PORT_ACS,
-         TAPLINE_PORT_WORKER_METRICS, TAPLINE_PORT_NOTIFIER_METRICS`;
+         TAPLINE_PORT_WORKER_METRICS, TAPLINE_PORT_NOTIFIER_METRICS, TAPLINE_PORT_TELEMETRY`;
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`pnpm start: ${message}\n`);

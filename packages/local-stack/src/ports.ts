@@ -11,6 +11,7 @@ export const DEFAULT_PORTS = {
   intake: 7071,
   workerMetrics: 7304,
   notifierMetrics: 7305,
+  telemetry: 7306,
 } as const;
 
 export type PortName = keyof typeof DEFAULT_PORTS;

@@ -61,6 +61,8 @@ export interface StackInfo {
   tables: { connectionString: string };
   tenant: { url: string; tenantId: string };
   acs: { url: string; connectionString: string; outboxUrl: string };
+  /** The telemetry stand-in: OTLP/HTTP receiver, dashboard (its root) and trace API. */
+  telemetry: { url: string };
   logs: { dir: string };
   /** The process that started the others and stops them: `pnpm start`'s orchestrator, or a test. */
   supervisor: { pid: number };
@@ -154,6 +156,11 @@ export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
       ]),
       readyLine: /acs-simulator ready url=(\S+) connectionString=(\S+)/,
     },
+    {
+      name: 'telemetry',
+      ...nodeScript(bin('packages/telemetry-stand-in/bin/telemetry-stand-in.js'), ['--port', String(ports.telemetry)]),
+      readyLine: /telemetry-stand-in ready url=(\S+)/,
+    },
   ];
 }
 
@@ -163,6 +170,7 @@ export interface Endpoints {
   tenantUrl: string;
   acsUrl: string;
   acsConnectionString: string;
+  telemetryUrl: string;
 }
 
 export function serviceSpecs(options: StackOptions, endpoints: Endpoints): ProcessSpec[] {
@@ -179,6 +187,7 @@ export function serviceSpecs(options: StackOptions, endpoints: Endpoints): Proce
     TAPLINE_SEALING_KEYS: `${sealing.kid}:${sealing.key}`,
     TAPLINE_SEALING_ACTIVE_KID: sealing.kid,
     LOG_LEVEL: tunable('LOG_LEVEL', 'info'),
+    ...telemetryEnv(endpoints, tunable),
   };
   const passThrough = (prefix: string): Record<string, string> => Object.fromEntries(
     Object.entries({ ...process.env, ...options.overrides })
@@ -198,6 +207,7 @@ export function serviceSpecs(options: StackOptions, endpoints: Endpoints): Proce
         INTAKE_HOST: '127.0.0.1',
         INTAKE_PORT: String(ports.intake),
         LOG_LEVEL: common.LOG_LEVEL,
+        ...telemetryEnv(endpoints, tunable),
       },
       readyLine: /ready.*(http:\/\/127\.0\.0\.1:\d+)/,
     },
@@ -231,4 +241,17 @@ export function serviceSpecs(options: StackOptions, endpoints: Endpoints): Proce
       readyLine: /ready/,
     },
   ];
+}
+
+/**
+ * OpenTelemetry export to the telemetry stand-in, sooner than the production defaults (60 s
+ * metrics, 5 s spans) so the dashboard moves while you watch. OTEL_SDK_DISABLED=true turns it off.
+ */
+function telemetryEnv(endpoints: Endpoints, tunable: (name: string, fallback: string) => string): Record<string, string> {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoints.telemetryUrl,
+    OTEL_METRIC_EXPORT_INTERVAL: tunable('OTEL_METRIC_EXPORT_INTERVAL', '2000'),
+    OTEL_BSP_SCHEDULE_DELAY: tunable('OTEL_BSP_SCHEDULE_DELAY', '500'),
+    OTEL_SDK_DISABLED: tunable('OTEL_SDK_DISABLED', 'false'),
+  };
 }

@@ -101,14 +101,15 @@ export async function startStack(options: StartOptions): Promise<StackHandle> {
   });
 
   try {
-    // The four stand-ins do not depend on one another: start them together.
-    const [serviceBus, , tenant, acs] = await Promise.all(infrastructureSpecs(options).map((spec) => supervisor.start(spec)));
+    // The stand-ins do not depend on one another: start them together.
+    const [serviceBus, , tenant, acs, telemetry] = await Promise.all(infrastructureSpecs(options).map((spec) => supervisor.start(spec)));
     const endpoints = {
       serviceBusConnectionString: serviceBus?.ready[1] ?? '',
       tablesConnectionString: tablesConnectionString(options.ports.tables),
       tenantUrl: tenant?.ready[1] ?? '',
       acsUrl: acs?.ready[1] ?? '',
       acsConnectionString: acs?.ready[2] ?? '',
+      telemetryUrl: telemetry?.ready[1] ?? '',
     };
     const [intakeSpec, ...consumers] = serviceSpecs(options, endpoints);
     // The intake first (it only needs the broker), then the two consumers together.
@@ -125,6 +126,7 @@ export async function startStack(options: StartOptions): Promise<StackHandle> {
       tables: { connectionString: endpoints.tablesConnectionString },
       tenant: { url: endpoints.tenantUrl, tenantId: LOCAL_TENANT.tenantId },
       acs: { url: endpoints.acsUrl, connectionString: endpoints.acsConnectionString, outboxUrl: `${endpoints.acsUrl}/_sim/outbox.html` },
+      telemetry: { url: endpoints.telemetryUrl },
       logs: { dir: logsDir },
       supervisor: { pid: process.pid },
       processes: {},

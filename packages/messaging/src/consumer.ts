@@ -12,6 +12,9 @@ import type { InboundMessage } from './messages.js';
 import type { Outcome } from './outcome.js';
 import { oneDispositionAtATime } from './one-disposition-at-a-time.js';
 import { errorSummary, settle } from './settle.js';
+import { tracedProcess } from './telemetry.js';
+import { SPAN_ATTR, SpanStatusCode } from '@tapline/observability';
+import type { Span } from '@tapline/observability';
 import type { SettleDeps } from './settle.js';
 
 export interface HandlerContext {
@@ -73,6 +76,22 @@ function outcomeForThrown(err: unknown): Outcome {
   return { kind: 'abandon', error: err };
 }
 
+/** The settlement on the span (a dead letter is an error with its reason); the error.type, if any. */
+function recordOutcome(span: Span, outcome: Outcome): string | undefined {
+  span.setAttribute(SPAN_ATTR.outcome, outcome.kind);
+  if (outcome.kind === 'complete') return undefined;
+  if (outcome.kind === 'deadLetter') {
+    span.setAttribute(SPAN_ATTR.reason, outcome.reason);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${outcome.reason}` });
+    return 'dead_letter';
+  }
+  if (outcome.kind === 'abandon') {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'abandoned' });
+    return 'abandon';
+  }
+  return 'retry';
+}
+
 export function startConsumer<T>(options: ConsumerOptions<T>): Consumer {
   const { bus, queue, logger } = options;
   const now = options.now ?? (() => new Date());
@@ -91,25 +110,33 @@ export function startConsumer<T>(options: ConsumerOptions<T>): Consumer {
     counters.received += 1;
     const message = toInboundMessage(sbMessage);
     const attempt = attemptOf(message);
-    const log = logger.child({
-      messageId: message.messageId,
-      ...(message.correlationId !== undefined && { correlationId: message.correlationId }),
-      deliveryCount: message.deliveryCount,
-      attempt,
-      queue,
+    await tracedProcess(queue, message.applicationProperties, {
+      [SPAN_ATTR.messageId]: message.messageId,
+      [SPAN_ATTR.deliveryCount]: message.deliveryCount,
+      [SPAN_ATTR.attempt]: attempt,
+      ...(message.correlationId !== undefined && { [SPAN_ATTR.requestId]: message.correlationId }),
+    }, async (span) => {
+      const log = logger.child({
+        messageId: message.messageId,
+        ...(message.correlationId !== undefined && { correlationId: message.correlationId }),
+        deliveryCount: message.deliveryCount,
+        attempt,
+        queue,
+      });
+      let outcome: Outcome;
+      let decoded: { value: T } | undefined;
+      try {
+        decoded = { value: options.decode(message) };
+        outcome = await options.handle(decoded.value, { logger: log, attempt, message, signal: abort.signal });
+      } catch (err) {
+        outcome = decoded === undefined
+          ? { kind: 'deadLetter', reason: 'InvalidMessage', description: `undecodable message: ${errorSummary(err).message as string}` }
+          : outcomeForThrown(err);
+      }
+      const deps: SettleDeps = { receiver: settlingReceiver, retrySender, counters, logger: log, now };
+      await settle(deps, sbMessage, outcome);
+      return recordOutcome(span, outcome);
     });
-    let outcome: Outcome;
-    let decoded: { value: T } | undefined;
-    try {
-      decoded = { value: options.decode(message) };
-      outcome = await options.handle(decoded.value, { logger: log, attempt, message, signal: abort.signal });
-    } catch (err) {
-      outcome = decoded === undefined
-        ? { kind: 'deadLetter', reason: 'InvalidMessage', description: `undecodable message: ${errorSummary(err).message as string}` }
-        : outcomeForThrown(err);
-    }
-    const deps: SettleDeps = { receiver: settlingReceiver, retrySender, counters, logger: log, now };
-    await settle(deps, sbMessage, outcome);
   }
 
   const subscription = receiver.subscribe(

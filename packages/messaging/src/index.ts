@@ -11,9 +11,11 @@ export type { Consumer, ConsumerOptions, HandlerContext, StopResult } from './co
 export type { ConsumerCounters } from './counters.js';
 export { complete } from './outcome.js';
 export type { Outcome } from './outcome.js';
-export { ATTEMPT_PROPERTY, attemptOf, retryMessageId } from './messages.js';
+export { ATTEMPT_PROPERTY, RECEIVED_AT_PROPERTY, attemptOf, retryMessageId } from './messages.js';
 export type { InboundMessage, OutboundMessage, PropertyValue } from './messages.js';
 export { LAST_ERROR_PROPERTY, MAX_DESCRIPTION } from './settle.js';
 export { MessageTooLargeError, ServiceBusConfigurationError, translateServiceBusError } from './translate.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
+export { observeQueues, PEEK_LIMIT } from './queue-observer.js';
+export type { QueueObserver, QueueSnapshot } from './queue-observer.js';

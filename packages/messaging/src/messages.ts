@@ -30,6 +30,8 @@ export interface InboundMessage {
 
 /** Application property carrying the delayed-retry attempt (1 on the original message). */
 export const ATTEMPT_PROPERTY = 'tapline-attempt';
+/** When the intake accepted the request (ISO 8601), carried on deliveries for the end-to-end duration. */
+export const RECEIVED_AT_PROPERTY = 'tapline-received-at';
 
 /** Reads the delayed-retry attempt of a received message (1 when absent or malformed). */
 export function attemptOf(message: Pick<InboundMessage, 'applicationProperties'>): number {

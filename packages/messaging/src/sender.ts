@@ -4,6 +4,7 @@
 import type { ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import type { ServiceBus } from './bus.js';
 import type { OutboundMessage } from './messages.js';
+import { tracedSend } from './telemetry.js';
 import { translateServiceBusError } from './translate.js';
 
 export interface QueueSender {
@@ -32,11 +33,13 @@ export function createQueueSender(bus: ServiceBus, queue: string): QueueSender {
   return {
     queue,
     async send(message) {
-      try {
-        await sender.sendMessages(toServiceBusMessage(message));
-      } catch (err) {
-        throw translateServiceBusError(err, `send to ${queue}`);
-      }
+      await tracedSend(queue, message.applicationProperties, async (applicationProperties) => {
+        try {
+          await sender.sendMessages(toServiceBusMessage({ ...message, applicationProperties }));
+        } catch (err) {
+          throw translateServiceBusError(err, `send to ${queue}`);
+        }
+      });
     },
     close: () => sender.close(),
   };

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { redactForLog, redactRecord, scrubString } from './redact.js';
+import { traceFields } from './tracing.js';
 
 export type Logger = pino.Logger;
 export type LogLevel = pino.LevelWithSilent;
@@ -29,6 +30,9 @@ export function createLogger(options: LoggerOptions): Logger {
       name: options.name,
       level: options.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
+      // trace_id and span_id of the active span, on every line written inside a trace.
+      mixin: traceFields,
+      mixinMergeStrategy: withTraceFields,
       formatters: {
         level: (label) => ({ level: label }),
         bindings: (bindings) => redactRecord(bindings),
@@ -56,6 +60,21 @@ export function createLogger(options: LoggerOptions): Logger {
   );
   redactChildBindings(logger);
   return logger;
+}
+
+/**
+ * The line's own fields, plus trace_id and span_id when a span is active. Outside a trace the
+ * record passes untouched; inside, fields are copied as own properties (so a key such as
+ * `__proto__` survives as data, as it does without a trace) and win over the mixin's.
+ */
+function withTraceFields(record: object, ids: object): object {
+  if (!('trace_id' in ids)) return record;
+  if (!Object.hasOwn(record, '__proto__')) return Object.assign(ids, record);
+  const merged: Record<string, unknown> = { ...ids };
+  for (const [key, value] of Object.entries(record)) {
+    Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return merged;
 }
 
 /*

@@ -43,7 +43,6 @@ export const ATTR = {
 /** `messaging.system` for Azure Service Bus, as the semantic conventions name it. */
 export const MESSAGING_SYSTEM = 'servicebus';
 
-const all: readonly ServiceName[] = ['tapline-intake', 'tapline-worker', 'tapline-notifier'];
 const consumers: readonly ServiceName[] = ['tapline-worker', 'tapline-notifier'];
 const worker: readonly ServiceName[] = ['tapline-worker'];
 const notifier: readonly ServiceName[] = ['tapline-notifier'];
@@ -51,7 +50,7 @@ const notifier: readonly ServiceName[] = ['tapline-notifier'];
 const definitions = {
   // Messaging semantic conventions (https://opentelemetry.io/docs/specs/semconv/messaging/messaging-metrics/).
   messagingSent: {
-    name: 'messaging.client.sent.messages', kind: 'counter', unit: '{message}', emittedBy: all,
+    name: 'messaging.client.sent.messages', kind: 'counter', unit: '{message}', emittedBy: ['tapline-intake', 'tapline-worker'],
     description: 'Messages a producer sent to a queue (tap-requests by the intake, tap-deliveries by the worker).',
     attributes: [ATTR.messagingSystem, ATTR.messagingDestination, ATTR.messagingOperationName, ATTR.errorType],
   },
@@ -72,6 +71,11 @@ const definitions = {
     description: 'Callouts the intake answered, by outcome (accepted, ignored, invalid, unauthenticated, forbidden, unavailable, failed) and reason.',
     attributes: [ATTR.outcome, ATTR.reason],
   },
+  received: {
+    name: 'tap.received', kind: 'counter', unit: '{request}', emittedBy: worker,
+    description: 'Requests the worker recorded in the ledger for the first time (redeliveries not counted).',
+    attributes: [],
+  },
   issued: {
     name: 'tap.issued', kind: 'counter', unit: '{tap}', emittedBy: worker,
     description: 'Temporary Access Passes created in Graph.',
@@ -80,6 +84,13 @@ const definitions = {
   denied: {
     name: 'tap.denied', kind: 'counter', unit: '{request}', emittedBy: worker,
     description: 'Requests denied, once each, by the first (deciding) reason code.',
+    attributes: [ATTR.reason],
+  },
+  refused: {
+    // Issue 16's check 0 (Graph did not confirm the call-out); main's worker counts it as
+    // `refused(reason)`: record it with METRICS.refused when merging.
+    name: 'tap.refused', kind: 'counter', unit: '{request}', emittedBy: worker,
+    description: 'Call-outs refused because Graph did not confirm the access-package request (check 0), by refusal reason.',
     attributes: [ATTR.reason],
   },
   denialReasons: {
@@ -118,7 +129,9 @@ const definitions = {
     attributes: [],
   },
   replayed: {
-    name: 'tap.replayed', kind: 'counter', unit: '{message}', emittedBy: consumers,
+    // Reserved for `tapctl dlq replay` (issue 15): no service emits it yet, so emittedBy is empty
+    // and a workbook built from services' metrics leaves it out.
+    name: 'tap.replayed', kind: 'counter', unit: '{message}', emittedBy: [],
     description: 'Dead letters replayed by an operator, by outcome.',
     attributes: [ATTR.outcome, ATTR.queue],
   },
@@ -153,8 +166,13 @@ const definitions = {
   // Graph.
   graphCalls: {
     name: 'graph.calls', kind: 'counter', unit: '{call}', emittedBy: worker,
-    description: 'Graph calls, by operation and HTTP status code.',
-    attributes: [ATTR.operation, ATTR.statusCode],
+    description: 'Graph calls made by this process, by outcome (ok, throttled, failed).',
+    attributes: [ATTR.outcome],
+  },
+  graphWrites: {
+    name: 'graph.writes', kind: 'counter', unit: '{call}', emittedBy: worker,
+    description: 'Graph writes (TAP creation and deletion), the calls that spend the identity write budget.',
+    attributes: [],
   },
   graphThrottled: {
     name: 'graph.throttled', kind: 'counter', unit: '{call}', emittedBy: worker,

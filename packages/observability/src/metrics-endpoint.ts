@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface MetricsEndpoint {
@@ -7,15 +7,17 @@ export interface MetricsEndpoint {
   close(): Promise<void>;
 }
 
+export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
- * `GET /metrics` answering `render()` as Prometheus text, on 127.0.0.1 only (counters are for the
- * operator on the box, not the network); anything else is a 404. Port 0 picks a free one.
+ * `GET /metrics` answered by `handler` (the OpenTelemetry Prometheus exporter's, from
+ * `startTelemetry({ prometheus: true })`), on 127.0.0.1 only (metrics are for the operator on the
+ * box, not the network); anything else is a 404. Port 0 picks a free one.
  */
-export async function serveMetrics(render: () => string, port: number): Promise<MetricsEndpoint> {
+export async function serveMetrics(handler: MetricsHandler, port: number): Promise<MetricsEndpoint> {
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(render());
+      handler(req, res);
       return;
     }
     res.writeHead(404).end();

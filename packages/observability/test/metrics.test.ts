@@ -1,49 +1,50 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCounters, eventLog, serveMetrics, type MetricsEndpoint } from '@tapline/observability';
+import { ATTR, METRICS, METRIC_NAMES, createRecorder, eventLog, serveMetrics, startTelemetry } from '@tapline/observability';
+import type { MetricsEndpoint, Telemetry } from '@tapline/observability';
 
-describe('createCounters', () => {
-  it('counts per name and label set, and renders Prometheus text with gauges after the counters', () => {
-    const counters = createCounters();
-    counters.inc('tap.issued');
-    counters.inc('tap.denied', { reason: 'Quota' });
-    counters.inc('tap.denied', { reason: 'Quota' });
-    counters.inc('tap.denied', { reason: 'Odd "reason"\n' });
-    expect(counters.value('tap.denied', { reason: 'Quota' })).toBe(2);
-    expect(counters.value('tap.denied')).toBe(0);
-    expect(counters.render({ queue_depth: 3 })).toBe([
-      '# TYPE tap_issued_total counter',
-      'tap_issued_total 1',
-      '# TYPE tap_denied_total counter',
-      'tap_denied_total{reason="Quota"} 2',
-      'tap_denied_total{reason="Odd _reason__"} 1',
-      '# TYPE queue_depth gauge',
-      'queue_depth 3',
-      '',
-    ].join('\n'));
-  });
-
-  it('treats label order as irrelevant', () => {
-    const counters = createCounters();
-    counters.inc('x', { a: '1', b: '2' });
-    counters.inc('x', { b: '2', a: '1' });
-    expect(counters.value('x', { a: '1', b: '2' })).toBe(2);
+describe('the metric list', () => {
+  it('names each metric once, with attributes from the closed ATTR set', () => {
+    expect(new Set(METRIC_NAMES).size).toBe(METRIC_NAMES.length);
+    const keys = new Set<string>(Object.values(ATTR));
+    for (const metric of Object.values(METRICS)) {
+      for (const attribute of metric.attributes) expect(keys).toContain(attribute);
+      if (metric.kind === 'histogram') expect(metric.unit).toBe('s');
+    }
+    expect(METRIC_NAMES).toEqual(expect.arrayContaining([
+      'messaging.process.duration', 'messaging.client.consumed.messages', 'tap.requests', 'tap.issued', 'tap.denied',
+      'tap.delivered', 'tap.dead_lettered', 'tap.replayed', 'tap.end_to_end.duration', 'graph.throttled',
+    ]));
   });
 });
 
-describe('serveMetrics', () => {
+describe('createRecorder and the Prometheus scrape', () => {
   let endpoint: MetricsEndpoint | undefined;
+  let telemetry: Telemetry | undefined;
   afterAll(async () => {
     await endpoint?.close();
+    await telemetry?.shutdown();
   });
 
-  it('answers GET /metrics on loopback with the current rendering, and 404 elsewhere', async () => {
-    let calls = 0;
-    endpoint = await serveMetrics(() => `calls ${++calls}\n`, 0);
-    expect(endpoint.port).toBeGreaterThan(0);
-    const res = await fetch(`http://127.0.0.1:${endpoint.port}/metrics`);
-    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4');
-    expect(await res.text()).toBe('calls 1\n');
-    expect(await (await fetch(`http://127.0.0.1:${endpoint.port}/metrics`)).text()).toBe('calls 2\n');
+  it('keeps a running total per series (label order irrelevant) and serves the same series on GET /metrics', async () => {
+    telemetry = await startTelemetry({ serviceName: 'tapline-test', env: {}, prometheus: true });
+    const recorder = createRecorder('test');
+    recorder.add(METRICS.issued);
+    recorder.add(METRICS.denied, { reason: 'Quota' });
+    recorder.add(METRICS.denied, { reason: 'Quota' });
+    recorder.add(METRICS.managerNotices, { kind: 'denial', outcome: 'sent' });
+    recorder.add(METRICS.managerNotices, { outcome: 'sent', kind: 'denial' });
+    recorder.record(METRICS.issuanceDuration, 0.2);
+    recorder.observe(METRICS.queueDepth, () => [[3, { queue: 'tap-requests' }]]);
+    expect(recorder.value(METRICS.denied, { reason: 'Quota' })).toBe(2);
+    expect(recorder.value('tap.denied')).toBe(0);
+    expect(recorder.value('manager.notices', { kind: 'denial', outcome: 'sent' })).toBe(2);
+
+    endpoint = await serveMetrics(telemetry.prometheusHandler!, 0);
+    const text = await (await fetch(`http://127.0.0.1:${endpoint.port}/metrics`)).text();
+    expect(text).toMatch(/^tap_denied_total\{reason="Quota"\} 2/m);
+    expect(text).toMatch(/^tap_issued_total 1/m);
+    expect(text).toMatch(/^tap_issuance_duration_bucket\{le="0.25"\} 1/m);
+    expect(text).toMatch(/^tap_queue_depth\{queue="tap-requests"\} 3/m);
     expect((await fetch(`http://127.0.0.1:${endpoint.port}/`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${endpoint.port}/metrics`, { method: 'POST' })).status).toBe(404);
   });

@@ -11,6 +11,7 @@ import { CliError, EXIT } from './cli-error.js';
 import type { CliDeps, GlobalOptions } from './commands/context.js';
 import { simulate } from './commands/simulate.js';
 import { status } from './commands/status.js';
+import { trace } from './commands/trace.js';
 import { openTableLedger } from './ledger.js';
 import { registerOnCallCommands } from './oncall/register.js';
 import { createOutput } from './output.js';
@@ -66,6 +67,19 @@ Exit codes: 0 submitted (with --wait: the request came to rest, whatever its out
         requestor: string; target: string; stage: RequestStage; requestType: RequestType; wait: boolean; timeout: number;
       };
       setExitCode(await simulate(o, deps, createOutput(deps.stdout, deps.stderr, o.json === true)));
+    });
+
+  program
+    .command('trace')
+    .description('Show one request\'s spans across intake, worker and notifier (service, operation, duration, status) from the local telemetry stand-in.')
+    .argument('<requestId>', 'the AccessPackageAssignmentRequestId (a GUID)')
+    .addHelpText('after', `
+Examples:
+  pnpm tapctl trace 0e60f18c-b2a0-4887-9da8-da2e30a39d99
+  pnpm tapctl trace 0e60f18c-b2a0-4887-9da8-da2e30a39d99 --json | jq '.spans[0].name'`)
+    .action(async (requestId: string, _opts: unknown, cmd: Command) => {
+      const o = globals(cmd);
+      setExitCode(await trace(requestId, o, deps, createOutput(deps.stdout, deps.stderr, o.json === true)));
     });
 
   program

@@ -27,11 +27,12 @@ const stackSchema = z
     tenant: z.object({ url: httpUrl, tenantId: z.string().optional() }).loose().optional(),
     acs: z.object({ url: httpUrl.optional(), connectionString: z.string().optional() }).loose().optional(),
     logs: z.object({ dir: z.string().optional() }).loose().optional(),
+    telemetry: z.object({ url: httpUrl }).loose().optional(),
   })
   .loose();
 
 export type Stack = z.infer<typeof stackSchema>;
-export type StackSection = 'intake' | 'serviceBus' | 'tables' | 'tenant';
+export type StackSection = 'intake' | 'serviceBus' | 'tables' | 'tenant' | 'telemetry';
 
 export interface LoadedStack {
   readonly file: string;

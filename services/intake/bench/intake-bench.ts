@@ -2,7 +2,9 @@
 // (each its own process, plus the tenant simulator for the relay token), at concurrency 1 and 32;
 // in the same run, a bare SDK send to the same emulator (the ratio the issue asks for) and the
 // floor server (floor-server.ts: the same HTTP and Service Bus parts with none of the intake's own
-// work), measured in alternating rounds with the intake so both see the same machine.
+// work), and a second intake exporting traces and metrics over OTLP/HTTP to the telemetry
+// stand-in (what `pnpm start` runs), measured in alternating rounds with the intake so all see
+// the same machine; the throughput the telemetry costs is printed.
 // Bounded counts only. docs/benchmarks.md, section Intake, explains the figures. Diagnostics:
 // BENCH_PROFILE_DIR, BENCH_INTAKE_NODE_ARGS, BENCH_KEEP_LOG (intake), BENCH_EMULATOR_NODE_ARGS
 // (`--trace-gc` there prints the emulator's GC pauses), BENCH_TRACE (per-request latencies).
@@ -16,6 +18,7 @@ import { ServiceBusClient } from '@azure/service-bus';
 import { freePort, spawnReady, waitFor } from '@tapline/test-harness';
 import { adminUrlOf, intakeEnv, serviceDir, startEmulator, startTenantSimulator } from '../test/helpers/stack.js';
 import { callout } from '../test/helpers/callouts.js';
+import { startTelemetryStandIn } from '@tapline/telemetry-stand-in';
 import { connect, postRequest } from './http-load.js';
 import type { Connection } from './http-load.js';
 
@@ -28,6 +31,7 @@ const BARE_SENDS = 500;
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const TARGET_RPS = 1_000;
 const TARGET_P99_MS = 25;
+const TARGET_TELEMETRY_LOSS = 0.1;
 
 /** CPU time (user + system) of another process, in ms, from /proc (Linux; clock ticks of 10 ms). */
 function cpuMsOf(pid: number | undefined): number {
@@ -44,8 +48,6 @@ interface Server {
   readonly name: string;
   readonly url: URL;
   readonly pid: number | undefined;
-  /** Keep-alive connections, opened before any phase so no phase pays for connecting. */
-  readonly connections: Connection[];
 }
 
 interface Phase {
@@ -91,8 +93,15 @@ async function main(): Promise<void> {
   }
   const stops: (() => Promise<unknown>)[] = [() => emulator.stop(), () => tenant.process.stop()];
   try {
-    const intakeProcess = await startIntakeLoggingToFile({ ...intakeEnv(emulator, tenant, await tenant.relayAppId()), LOG_LEVEL });
+    const env = { ...intakeEnv(emulator, tenant, await tenant.relayAppId()), LOG_LEVEL };
+    // Telemetry off: no exporter configured (context still propagates into the message).
+    const intakeProcess = await startIntakeLoggingToFile({ ...env, OTEL_SDK_DISABLED: 'true' });
     stops.push(() => intakeProcess.stop());
+    // Telemetry on: OTLP/HTTP JSON to the stand-in, with the SDK's default batching and intervals.
+    const standIn = await startTelemetryStandIn();
+    stops.push(() => standIn.close());
+    const otelProcess = await startIntakeLoggingToFile({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: standIn.url });
+    stops.push(() => otelProcess.stop());
     const floorProcess = await spawnReady({
       command: process.execPath,
       args: ['--import', 'tsx', path.join(serviceDir, 'bench/floor-server.ts')],
@@ -104,20 +113,19 @@ async function main(): Promise<void> {
 
     const token = await tenant.relayToken();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const open = async (name: string, base: string, pid: number | undefined): Promise<Server> => {
-      const url = new URL('/api/tap-requests', base);
-      const connections = await Promise.all(Array.from({ length: CONCURRENCY }, () => connect(url)));
-      stops.push(() => Promise.resolve(connections.forEach((c) => c.close())));
-      return { name, url, pid, connections };
-    };
-    const intake = await open('intake', intakeProcess.url, intakeProcess.child.pid);
-    const floor = await open('floor', floorProcess.match[1] ?? '', floorProcess.child.pid);
+    const open = (name: string, base: string, pid: number | undefined): Server => ({ name, url: new URL('/api/tap-requests', base), pid });
+    const intake = open('intake', intakeProcess.url, intakeProcess.child.pid);
+    const floor = open('floor', floorProcess.match[1] ?? '', floorProcess.child.pid);
+    const traced = open('intake+otel', otelProcess.url, otelProcess.child.pid);
     const purge = async () => {
       await fetch(`${adminUrlOf(emulator)}/queues/tap-requests/purge`, { method: 'POST' });
     };
 
     /** `requests` fresh call-outs (each a new stage instance, so each is enqueued) at `concurrency`. */
     async function phase(server: Server, requests: number, concurrency: number): Promise<Phase> {
+      // Keep-alive connections opened before the clock starts, fresh for each phase: a server
+      // closes a connection left idle for 5 s while the others' phases run.
+      const connections: Connection[] = await Promise.all(Array.from({ length: concurrency }, () => connect(server.url)));
       const wire = Array.from({ length: requests }, () => postRequest(server.url, headers, JSON.stringify(callout())));
       const latenciesMs: number[] = [];
       const statuses = new Map<number, number>();
@@ -125,7 +133,7 @@ async function main(): Promise<void> {
       const before = { server: cpuMsOf(server.pid), emulator: cpuMsOf(emulator.child.pid), client: process.cpuUsage() };
       const started = performance.now();
       await Promise.all(
-        server.connections.slice(0, concurrency).map(async (connection) => {
+        connections.map(async (connection) => {
           for (let i = next++; i < requests; i = next++) {
             const t0 = performance.now();
             const answer = await connection.send(wire[i] ?? Buffer.alloc(0));
@@ -139,6 +147,7 @@ async function main(): Promise<void> {
       );
       const seconds = (performance.now() - started) / 1000;
       const client = process.cpuUsage(before.client);
+      for (const connection of connections) connection.close();
       await purge();
       return {
         requests,
@@ -155,13 +164,19 @@ async function main(): Promise<void> {
 
     await phase(intake, WARMUP, CONCURRENCY);
     await phase(floor, WARMUP, CONCURRENCY);
+    await phase(traced, WARMUP, CONCURRENCY);
     const c1 = await phase(intake, SEQUENTIAL, 1);
     const intakeRounds: Phase[] = [];
     const floorRounds: Phase[] = [];
+    const tracedRounds: Phase[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      intakeRounds.push(await phase(intake, PER_ROUND, CONCURRENCY));
+      // Off and on in either order, so neither always runs on a machine the other just warmed.
+      const [first, second] = round % 2 === 0 ? [intake, traced] : [traced, intake];
+      for (const server of [first, second]) (server === intake ? intakeRounds : tracedRounds).push(await phase(server, PER_ROUND, CONCURRENCY));
       floorRounds.push(await phase(floor, PER_ROUND, CONCURRENCY));
     }
+    await otelProcess.stop();
+    const spansReceived = standIn.store.spans().length;
 
     // The floor of a send: one SDK send from this process to the same emulator, no HTTP, no auth.
     const sbClient = new ServiceBusClient(emulator.connectionString);
@@ -189,6 +204,7 @@ async function main(): Promise<void> {
 
     const c32 = pooled(intakeRounds);
     const floor32 = pooled(floorRounds);
+    const traced32 = pooled(tracedRounds);
     const row = (name: string, p: Phase, concurrency: number) => ({
       phase: name,
       concurrency,
@@ -207,6 +223,8 @@ async function main(): Promise<void> {
       row('intake', c1, 1),
       ...intakeRounds.map((p, i) => row(`intake round ${i + 1}`, p, CONCURRENCY)),
       row(`intake, ${ROUNDS} rounds`, c32, CONCURRENCY),
+      ...tracedRounds.map((p, i) => row(`intake+otel round ${i + 1}`, p, CONCURRENCY)),
+      row(`intake+otel, ${ROUNDS} rounds`, traced32, CONCURRENCY),
       ...floorRounds.map((p, i) => row(`floor round ${i + 1}`, p, CONCURRENCY)),
       row(`floor, ${ROUNDS} rounds`, floor32, CONCURRENCY),
     ]);
@@ -219,7 +237,14 @@ async function main(): Promise<void> {
       `at concurrency 32, intake / floor: p50 ${(percentile(c32.latenciesMs, 50) / percentile(floor32.latenciesMs, 50)).toFixed(2)}x, ` +
         `p99 ${(p99 / percentile(floor32.latenciesMs, 99)).toFixed(2)}x, CPU per request ${(c32.cpu.server / floor32.cpu.server).toFixed(2)}x\n`,
     );
-    const allAccepted = [c1, c32].every((p) => p.statuses.get(202) === p.requests);
+    const tracedRate = traced32.requests / traced32.seconds;
+    const lost = 1 - tracedRate / rate;
+    process.stdout.write(
+      `telemetry on vs off at concurrency 32: ${Math.round(tracedRate)} vs ${Math.round(rate)} req/s, throughput lost ${(lost * 100).toFixed(1)}% ` +
+        `(target <= ${TARGET_TELEMETRY_LOSS * 100}%: ${lost <= TARGET_TELEMETRY_LOSS ? 'met' : 'MISSED'}); p99 ${fmt(percentile(traced32.latenciesMs, 99))} vs ${fmt(p99)} ms; ` +
+        `CPU per request ${(traced32.cpu.server / c32.cpu.server).toFixed(2)}x; ${spansReceived} spans reached the stand-in\n`,
+    );
+    const allAccepted = [c1, c32, traced32].every((p) => p.statuses.get(202) === p.requests);
     process.stdout.write(
       `targets at concurrency 32 (${c32.requests} requests in ${ROUNDS} rounds): >= ${TARGET_RPS} accepted req/s: ${rate >= TARGET_RPS ? 'met' : 'MISSED'} (${Math.round(rate)}); ` +
         `p99 <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'} (${fmt(p99)} ms); every answer 202 accepted: ${allAccepted ? 'yes' : 'NO'}\n`,

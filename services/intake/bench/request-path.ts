@@ -14,7 +14,7 @@ import { createTapRequestHandler } from '../src/http/tap-request-handler.js';
 import { createCountingMetrics } from '../src/metrics.js';
 import { createInMemoryRequestQueue } from '../src/queue/in-memory-sender.js';
 import { toOutgoingRequest } from '../src/queue/tap-request-message.js';
-import { continueTrace } from '../src/trace-context.js';
+import { contextProperties } from '@tapline/observability';
 import { callout } from '../test/helpers/callouts.js';
 import { RELAY_APP_ID, newKey, relayAuthenticator, relayClaims, sign } from '../test/helpers/tokens.js';
 
@@ -80,7 +80,7 @@ await measure('InvocationContext', context);
 await measure('authenticate (cached token)', () => authenticator.authenticate(`Bearer ${token}`));
 await measure('JSON.parse', (i) => JSON.parse(bodies[i] ?? ''));
 await measure('decodeExtensionEvent', (i) => decodeExtensionEvent(parsed[i]));
-await measure('toOutgoingRequest', (i) => toOutgoingRequest(eventAt(i), { receivedAt: new Date(), trace: continueTrace(null, null) }));
+await measure('toOutgoingRequest', (i) => toOutgoingRequest(eventAt(i), { receivedAt: new Date(), trace: contextProperties() }));
 await measure('logger.info (one request line)', (i) =>
   logger.info({ invocationId: 'bench', callerAppId: RELAY_APP_ID, requestId: 'r', stageInstanceId: 's', traceId: 't', event: 'intake.request.accepted', stage: 'assignmentRequestApproved', durationMs: i }, 'request accepted'),
 );

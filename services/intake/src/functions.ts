@@ -1,6 +1,7 @@
 // The Azure Functions entry (package.json `main` loads it through functions.js). The host imports
 // it once per worker process; each `app.http` call registers one row of the route table.
 import { app } from '@azure/functions';
+import { startTelemetry } from '@tapline/observability';
 import { main } from './main.js';
 import type { Intake } from './main.js';
 
@@ -15,6 +16,8 @@ export function registerFunctions(intake: Intake): void {
   }
 }
 
+// Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set (the Function app's setting).
+await startTelemetry({ serviceName: 'tapline-intake' });
 const intake = main();
 registerFunctions(intake);
 // The host loads this module once per worker; connect while it finishes starting, so the first

@@ -2,11 +2,13 @@
 // environment (README), serving the same route table as the Functions entry. Prints
 // `intake ready at <url>` once it accepts requests; stops cleanly on SIGINT/SIGTERM.
 import { ConfigError } from '@tapline/config';
+import { startTelemetry } from '@tapline/observability';
 import { startLocalHost } from './local-host.js';
 import { logEvents } from './logs.js';
 import { main } from './main.js';
 import type { Intake } from './main.js';
 
+const telemetry = await startTelemetry({ serviceName: 'tapline-intake' });
 let intake: Intake;
 try {
   intake = main();
@@ -33,6 +35,7 @@ const stop = (signal: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
   Promise.all([host.close(), intake.close()])
+    .then(() => telemetry.shutdown())
     .then(() => {
       intake.logger.info({ event: logEvents.hostStopped, signal }, 'intake local host stopped');
       process.exit(0);

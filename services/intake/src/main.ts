@@ -41,6 +41,7 @@ export function settingsFrom(config: IntakeEnv): IntakeSettings {
       requestTypes: config.INTAKE_HANDLED_REQUEST_TYPES as EligibilityPolicy['handled']['requestTypes'],
     },
     retryAfterSeconds: config.INTAKE_RETRY_AFTER_SECONDS,
+    queueName: config.INTAKE_QUEUE_NAME,
   };
 }
 

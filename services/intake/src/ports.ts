@@ -17,6 +17,8 @@ export interface IntakeSettings {
   readonly handled: EligibilityPolicy['handled'];
   /** Retry-After (seconds) on 503. */
   readonly retryAfterSeconds: number;
+  /** The queue's name, for the enqueue span (default tap-requests). */
+  readonly queueName?: string;
 }
 
 export interface IntakePorts {

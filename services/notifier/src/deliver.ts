@@ -18,6 +18,8 @@ import { maskEmail, phoneEnding } from './masking.js';
 import { recordMissingSent } from './missing-sent.js';
 import type { Opener, RecipientOutcome, SmsSender } from './ports.js';
 import { tapEmail, tapSms } from './templates.js';
+import { step } from './spans.js';
+import { SPAN_ATTR } from '@tapline/observability';
 
 export interface DeliveryPolicy {
   readonly channelOrder: readonly Channel[];
@@ -90,7 +92,15 @@ async function firstSentDate(deps: DeliveryDeps, msg: TapDeliveryMessage, trail:
   return now;
 }
 
-async function sendOne(deps: DeliveryDeps, msg: TapDeliveryMessage, send: PlannedSend, secret: string, firstSent: Date): Promise<RecipientOutcome> {
+function sendOne(deps: DeliveryDeps, msg: TapDeliveryMessage, send: PlannedSend, secret: string, firstSent: Date): Promise<RecipientOutcome> {
+  return step(`send ${send.channel}`, msg.requestId, async (span) => {
+    const result = await sendNow(deps, msg, send, secret, firstSent);
+    span.setAttribute(SPAN_ATTR.outcome, result.status);
+    return result;
+  }, { [SPAN_ATTR.channel]: send.channel });
+}
+
+async function sendNow(deps: DeliveryDeps, msg: TapDeliveryMessage, send: PlannedSend, secret: string, firstSent: Date): Promise<RecipientOutcome> {
   const expiresAt = new Date(msg.expiresAt);
   const identity = { requestId: msg.requestId, tapId: msg.tapId, purpose: 'tap' as const };
   if (send.channel === 'sms') {
@@ -135,7 +145,15 @@ async function resumeFollowUps(deps: DeliveryDeps, msg: TapDeliveryMessage, reco
   return complete();
 }
 
-export async function deliver(deps: DeliveryDeps, msg: TapDeliveryMessage, log: Logger): Promise<Outcome> {
+export function deliver(deps: DeliveryDeps, msg: TapDeliveryMessage, log: Logger): Promise<Outcome> {
+  return step('deliver', msg.requestId, async (span) => {
+    const outcome = await deliverNow(deps, msg, log);
+    span.setAttribute(SPAN_ATTR.outcome, outcome.kind);
+    return outcome;
+  });
+}
+
+async function deliverNow(deps: DeliveryDeps, msg: TapDeliveryMessage, log: Logger): Promise<Outcome> {
   const record = await deps.ledger.getRequest(msg.requestId);
   if (record === null) {
     throw new PermanentError('InvalidMessage', 'delivery for a request the ledger does not know');

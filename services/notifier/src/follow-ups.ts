@@ -12,6 +12,8 @@ import { LOG, info, warn, type Logger } from './logs.js';
 import type { NotifierMetrics } from './metrics.js';
 import type { EmailSender, EntraCallback, ManagerDirectory, NotifierLedger } from './ports.js';
 import { confirmationEmail, denialNoticeEmail, type EmailContent } from './templates.js';
+import { step } from './spans.js';
+import { SPAN_ATTR } from '@tapline/observability';
 
 type NoticeKind = 'confirmation' | 'denial';
 
@@ -61,7 +63,11 @@ export async function resumeStep(
   deps: FollowUpDeps, log: Logger, requestId: string, callback: CallbackRef | undefined, intent: ResumeIntent, done: ReadonlySet<string>,
 ): Promise<void> {
   if (callback === undefined || settled(done, RESUME_SETTLED)) return;
-  const outcome = await resumeEntra(deps.entra, callback, intent);
+  const outcome = await step('resume', requestId, async (span) => {
+    const resumed = await resumeEntra(deps.entra, callback, intent);
+    span.setAttribute(SPAN_ATTR.outcome, !resumed.ok ? 'failed' : resumed.state);
+    return resumed;
+  }, { 'tap.intent': intent.kind });
   deps.metrics.resumed(!outcome.ok ? 'failed' : outcome.fellBack ? 'fell-back' : outcome.state);
   if (outcome.ok) {
     await audit(deps.ledger, requestId, AUDIT.resumed, deps.now(), { intent: intent.kind, state: outcome.state, fellBack: outcome.fellBack });
@@ -98,7 +104,9 @@ async function sendNotice(deps: FollowUpDeps, log: Logger, args: NoticeArgs): Pr
     return;
   }
   const operationId = emailOperationId({ requestId: args.requestId, ...args.operationKey }, args.address);
-  const result = await deps.email.send({ to: args.address, content: args.content, operationId, awaitFinalStatus: false });
+  const result = await step(args.kind === 'confirmation' ? 'confirm' : 'notify-denial', args.requestId, () => deps.email.send({
+    to: args.address!, content: args.content, operationId, awaitFinalStatus: false,
+  }));
   deps.metrics.managerNotice(args.kind, result.status === 'accepted' ? 'sent' : 'failed');
   if (result.status === 'accepted') {
     await audit(deps.ledger, args.requestId, args.success, deps.now(), { ...args.detail, channel: 'email' });

@@ -7,7 +7,9 @@ import {
   canTransition, decodeTapOutcome, isPermanent, isRetryable, retryDelayMs, shouldDeadLetterAfter,
   type DeadLetterReason, type MessageDecodeResult, type RequestStatus, type RetrySchedule, type TapOutcomeMessage,
 } from '@tapline/domain';
+import { RECEIVED_AT_PROPERTY } from '@tapline/messaging';
 import type { HandlerContext, InboundMessage, Outcome } from '@tapline/messaging';
+import type { NotifierMetrics } from './metrics.js';
 import type { AuditDetail } from '@tapline/ledger';
 import { AUDIT, audit } from './audit-trail.js';
 import { deliver, type DeliveryDeps } from './deliver.js';
@@ -96,10 +98,23 @@ async function outcomeForError(deps: HandlerDeps, msg: TapOutcomeMessage, attemp
   return { kind: 'abandon', error: err };
 }
 
+/** The metrics, recording the end-to-end duration with each delivery when the worker said when the request came in. */
+function withEndToEnd(deps: HandlerDeps, receivedAt: unknown): NotifierMetrics {
+  const since = typeof receivedAt === 'string' ? Date.parse(receivedAt) : Number.NaN;
+  if (Number.isNaN(since)) return deps.metrics;
+  return {
+    ...deps.metrics,
+    delivered(channel) {
+      deps.metrics.delivered(channel);
+      deps.metrics.endToEnd(channel, Math.max(0, deps.now().getTime() - since) / 1000);
+    },
+  };
+}
+
 export function createHandler(deps: HandlerDeps): (decoded: DecodedOutcome, ctx: HandlerContext) => Promise<Outcome> {
   const counted = (outcome: Outcome): Outcome => {
     if (outcome.kind === 'deadLetter') deps.metrics.deadLettered(deps.queue, outcome.reason);
-    else if (outcome.kind === 'retryLater') deps.metrics.retriedLater();
+    else if (outcome.kind === 'retryLater') deps.metrics.retriedLater(deps.queue);
     return outcome;
   };
   return async (decoded, ctx) => {
@@ -111,7 +126,11 @@ export function createHandler(deps: HandlerDeps): (decoded: DecodedOutcome, ctx:
     const log = ctx.logger.child({ requestId: msg.requestId, kind: msg.kind, ...(msg.kind === 'delivery' && { tapId: msg.tapId }) });
     info(log, LOG.received);
     // A busy email channel defers a manager notice to a later attempt, except on the last one.
-    const perMessage: HandlerDeps = { ...deps, canDeferNotice: !shouldDeadLetterAfter(ctx.attempt, deps.retrySchedule) };
+    const perMessage: HandlerDeps = {
+      ...deps,
+      canDeferNotice: !shouldDeadLetterAfter(ctx.attempt, deps.retrySchedule),
+      metrics: withEndToEnd(deps, ctx.message.applicationProperties[RECEIVED_AT_PROPERTY]),
+    };
     try {
       return counted(msg.kind === 'delivery' ? await deliver(perMessage, msg, log) : await reportDenial(perMessage, msg, log));
     } catch (err) {

@@ -2,11 +2,11 @@
 // adapters, start the consumer, and stop cleanly on SIGTERM/SIGINT (stop receiving, let in-flight
 // messages finish within a deadline, close).
 import { parseConfig, ConfigError } from '@tapline/config';
-import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from '@tapline/domain';
+import { DEFAULT_RETRY_SCHEDULE, isRetryable, type RetrySchedule } from '@tapline/domain';
 import { createCredential, createGraphAdapters } from '@tapline/graph';
 import { createTableLedger } from '@tapline/ledger';
-import { createServiceBus, startConsumer } from '@tapline/messaging';
-import { createLogger, registerSecret, serveMetrics } from '@tapline/observability';
+import { createServiceBus, observeQueues, startConsumer } from '@tapline/messaging';
+import { createLogger, metricIntervalMs, registerSecret, serveMetrics, startTelemetry } from '@tapline/observability';
 import {
   createKeyRing, keyVaultKeySource, loadKeyRing, parseSealingKeys, secretClientReader, SEALING_ACTIVE_KID_ENV, SEALING_KEYS_ENV,
 } from '@tapline/sealing';
@@ -17,10 +17,11 @@ import { crashHookFor } from './crash-hook.js';
 import { entraCallbackOn, managerDirectoryOn } from './graph-ports.js';
 import { createHandler, decodeOutcomeMessage } from './handler.js';
 import { LOG, info, warn, error } from './logs.js';
-import { createMetrics } from './metrics.js';
-import type { EmailSender, EntraCallback, SmsSender } from './ports.js';
+import type { Channel } from './channel-plan.js';
+import { createMetrics, type NotifierMetrics } from './metrics.js';
+import type { EmailSender, EntraCallback, RecipientOutcome, SmsSender } from './ports.js';
 import { callProvider, type ProviderCallDeps, type RetryBudget } from './provider-call.js';
-import { createRateGate } from './rate-gate.js';
+import { createRateGate, type RateGate } from './rate-gate.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,6 +43,7 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     throw err;
   }
   const logger = createLogger({ name: 'notifier', level: config.LOG_LEVEL });
+  const telemetry = await startTelemetry({ serviceName: 'tapline-notifier', env: environment, prometheus: config.NOTIFIER_METRICS_PORT !== undefined });
 
   // One identity for Graph, Service Bus, tables and Key Vault (the worker does the same).
   const credential = createCredential(config.GRAPH_CREDENTIAL === 'managed-identity'
@@ -94,14 +96,14 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     timeoutMs: config.ACS_TIMEOUT_MS, pollIntervalMs: config.ACS_EMAIL_POLL_INTERVAL_MS, pollTimeoutMs: config.ACS_EMAIL_POLL_TIMEOUT_MS, now,
     onPollTimeout: () => warn(logger, LOG.emailPollTimeout),
   });
-  const smsDeps = callDeps('acs-sms', createRateGate(config.NOTIFIER_SMS_PER_MINUTE, now, sleep));
-  const emailGate = createRateGate(config.NOTIFIER_EMAIL_PER_MINUTE, now, sleep);
+  const smsDeps = callDeps('acs-sms', countedGate(metrics, 'sms', createRateGate(config.NOTIFIER_SMS_PER_MINUTE, now, sleep)));
+  const emailGate = countedGate(metrics, 'email', createRateGate(config.NOTIFIER_EMAIL_PER_MINUTE, now, sleep));
   const emailDeps = callDeps('acs-email', emailGate);
   const graphDeps = callDeps('graph');
   const sms: SmsSender = smsAcs === undefined
     ? { send: () => Promise.reject(new Error('SMS is not a channel of this deployment (no ACS_SMS_FROM)')) }
-    : { send: (m) => callProvider(smsDeps, () => smsAcs.send(m)) };
-  const email: EmailSender = { send: (m) => callProvider(emailDeps, () => emailAcs.send(m)) };
+    : { send: (m) => countedSend(metrics, 'sms', () => callProvider(smsDeps, () => smsAcs.send(m))) };
+  const email: EmailSender = { send: (m) => countedSend(metrics, 'email', () => callProvider(emailDeps, () => emailAcs.send(m))) };
   const entraOnGraph = entraCallbackOn(graph.entitlement);
   const entra: EntraCallback = { resume: (c) => callProvider(graphDeps, () => entraOnGraph.resume(c)) };
 
@@ -147,11 +149,15 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     logger,
     ...(config.NOTIFIER_LOCK_RENEWAL_MAX_MS > 0 && { lockRenewal: { maxDurationMs: config.NOTIFIER_LOCK_RENEWAL_MAX_MS } }),
   });
-  const metricsServer = config.NOTIFIER_METRICS_PORT === undefined ? undefined : await serveMetrics(() => metrics.render(), config.NOTIFIER_METRICS_PORT);
+  const queues = observeQueues(bus, [config.NOTIFIER_QUEUE_NAME], metricIntervalMs(environment));
+  const metricsServer = telemetry.prometheusHandler === undefined || config.NOTIFIER_METRICS_PORT === undefined
+    ? undefined
+    : await serveMetrics(telemetry.prometheusHandler, config.NOTIFIER_METRICS_PORT);
   if (metricsServer !== undefined) info(logger, LOG.metricsListening, { port: metricsServer.port });
   info(logger, LOG.started, {
     queue: config.NOTIFIER_QUEUE_NAME, concurrency: config.NOTIFIER_CONCURRENCY, channels: config.NOTIFIER_CHANNEL_ORDER.join(','),
     smsPerMinute: config.NOTIFIER_SMS_PER_MINUTE, emailPerMinute: config.NOTIFIER_EMAIL_PER_MINUTE, managerNotices: config.NOTIFIER_MANAGER_NOTICES,
+    telemetry: telemetry.exporting,
   });
 
   let stopping: Promise<void> | undefined;
@@ -162,10 +168,35 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
         info(logger, LOG.stopping, { deadlineMs: config.NOTIFIER_SHUTDOWN_DEADLINE_MS });
         const result = await consumer.stop({ deadlineMs: config.NOTIFIER_SHUTDOWN_DEADLINE_MS });
         await bus.close();
+        queues.stop();
         await metricsServer?.close();
         info(logger, LOG.stopped, { drained: result.drained, unfinished: result.unfinished });
+        await telemetry.shutdown();
       })();
       return stopping;
+    },
+  };
+}
+
+/** ACS sends by channel and outcome (a throw after the retries is `failed`, `throttled` when a 429 ended it). */
+async function countedSend(metrics: NotifierMetrics, channel: Channel, send: () => Promise<RecipientOutcome>): Promise<RecipientOutcome> {
+  try {
+    const result = await send();
+    metrics.acsSend(channel, result.status === 'accepted' ? 'accepted' : 'rejected');
+    return result;
+  } catch (err) {
+    metrics.acsSend(channel, isRetryable(err) && err.retryAfterMs !== undefined ? 'throttled' : 'failed');
+    throw err;
+  }
+}
+
+/** Counts the sends that had to wait for the channel's rate gate. */
+function countedGate(metrics: NotifierMetrics, channel: Channel, gate: RateGate): RateGate {
+  return {
+    ...gate,
+    acquire() {
+      if (gate.backlogMs() > 0) metrics.acsRateLimitWait(channel);
+      return gate.acquire();
     },
   };
 }

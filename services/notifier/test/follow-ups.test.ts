@@ -177,7 +177,7 @@ describe('denials', () => {
     const audit = await h.ledger.listAudit({ requestId });
     expect(audit.find((e) => e.action === 'manager.notified')?.detail).toMatchObject({ reasons: 'TargetPrivilegedRole,TargetCooldown' });
     expect(h.metrics.value('tap.denial_reported', { reason: 'TargetPrivilegedRole' })).toBe(1);
-    expect(h.metrics.render()).toContain('manager_notices_total{kind="denial",outcome="sent"} 1');
+    expect(h.metrics.value('manager.notices', { kind: 'denial', outcome: 'sent' })).toBe(1);
   });
 
   it('falls back to a plain resume with a "not fulfilled" detail when Graph refuses the denial (400)', async () => {

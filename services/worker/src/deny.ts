@@ -9,9 +9,20 @@ import type { Logger } from './logs.js';
 import { ACTOR, AUDIT } from './ports.js';
 import type { WorkerDeps } from './ports.js';
 import { publishDenial } from './publish.js';
+import { step } from './spans.js';
 import { moveTo } from './transitions.js';
+import { SPAN_ATTR } from '@tapline/observability';
 
 export async function deny(
+  deps: WorkerDeps, msg: TapRequestMessage, from: RequestStatus, reasons: readonly ReportedReason[], attempt: number, log: Logger,
+): Promise<'denied' | 'duplicate'> {
+  return step('deny', msg.requestId, async (span) => {
+    span.setAttribute(SPAN_ATTR.reason, reasons[0] ?? '');
+    return denyNow(deps, msg, from, reasons, attempt, log);
+  });
+}
+
+async function denyNow(
   deps: WorkerDeps, msg: TapRequestMessage, from: RequestStatus, reasons: readonly ReportedReason[], attempt: number, log: Logger,
 ): Promise<'denied' | 'duplicate'> {
   // The manager's contacts first: a deleted requestor fails the request (RequestorNotFound)
@@ -20,7 +31,7 @@ export async function deny(
   const now = deps.now();
   if ((await moveTo(deps, msg.requestId, from, 'denied', { reasons: [...reasons], note: `attempt ${attempt}` })) === 'moved-on') return 'duplicate';
   await deps.ledger.appendAudit({ requestId: msg.requestId, actor: ACTOR, action: AUDIT.denied, at: now, detail: { reasons: reasons.join(',') } });
-  for (const reason of reasons) deps.metrics.denied(reason);
+  deps.metrics.denied(reasons);
   info(log, LOG.denied, { reasons: reasons.join(',') });
   await publishDenialOnce(deps, msg, reasons, attempt, managerContacts);
   return 'denied';

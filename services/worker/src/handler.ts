@@ -28,6 +28,7 @@ export function decodeRequestMessage(message: InboundMessage): DecodedRequest {
 
 export function createRequestHandler(deps: WorkerDeps): (decoded: DecodedRequest, ctx: HandlerContext) => Promise<Outcome> {
   return async (decoded, hctx) => {
+    const started = performance.now();
     if (!decoded.ok) {
       warn(hctx.logger, LOG.invalidMessage, { reason: decoded.error.reason, field: decoded.error.field });
       return deadLetter(deps, decoded.error.reason, `${decoded.error.field} ${decoded.error.message}`);
@@ -61,6 +62,7 @@ export function createRequestHandler(deps: WorkerDeps): (decoded: DecodedRequest
         const result = await processRequest(attemptDeps, msg, ctx);
         if (result === 'issued') {
           deps.metrics.issued();
+          deps.metrics.issuance((performance.now() - started) / 1000);
           info(log, LOG.issued);
         } else if (result === 'duplicate') {
           deps.metrics.duplicate();
@@ -106,7 +108,7 @@ async function retryLater(deps: WorkerDeps, msg: TapRequestMessage, attempt: num
     await quietly(log, 'retry-attempt', () => deps.ledger.transition(msg.requestId, status, { attempts: attempt, lastError, note: `retry in ${Math.round(delayMs / 1000)} s` }, deps.now()));
   }
   await quietly(log, 'audit', () => deps.ledger.appendAudit({ requestId: msg.requestId, actor: ACTOR, action: AUDIT.retryScheduled, at: deps.now(), detail: { attempt, delayMs } }));
-  deps.metrics.retriedLater();
+  deps.metrics.retriedLater(deps.settings.requestsQueue);
   info(log, LOG.retryLater, { delayMs, error: lastError });
   return { kind: 'retryLater', delayMs, attempt, lastError };
 }

@@ -6,8 +6,8 @@ import { ConfigError, parseConfig } from '@tapline/config';
 import { createCredential, createGraphAdapters } from '@tapline/graph';
 import type { TokenCredential } from '@azure/identity';
 import { createTableLedger } from '@tapline/ledger';
-import { createQueueSender, createServiceBus, startConsumer } from '@tapline/messaging';
-import { createLogger, registerSecret, serveMetrics } from '@tapline/observability';
+import { createQueueSender, createServiceBus, observeQueues, startConsumer } from '@tapline/messaging';
+import { createLogger, metricIntervalMs, registerSecret, serveMetrics, startTelemetry } from '@tapline/observability';
 import { SEALING_ACTIVE_KID_ENV, SEALING_KEYS_ENV, createKeyRing, keyVaultKeySource, loadKeyRing, parseSealingKeys, secretClientReader } from '@tapline/sealing';
 import type { KeyRing } from '@tapline/sealing';
 import { eligibilityPolicyOf, retryScheduleOf, workerConfigSchema } from './config.js';
@@ -35,6 +35,7 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     throw err;
   }
   const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  const telemetry = await startTelemetry({ serviceName: 'tapline-worker', env: environment, prometheus: config.WORKER_METRICS_PORT !== undefined });
   if (config.WORKER_TOPOLOGY_FILE !== undefined) checkTopology(config);
 
   const credential = createCredential(config.GRAPH_CREDENTIAL === 'managed-identity'
@@ -103,6 +104,9 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     logger,
     ...(config.WORKER_LOCK_RENEWAL_MAX_MS > 0 && { lockRenewal: { maxDurationMs: config.WORKER_LOCK_RENEWAL_MAX_MS } }),
   });
+  metrics.observeGraph(graph.stats, () => graph.writeLimiter.rateFraction());
+  const queues = observeQueues(bus, [config.WORKER_REQUESTS_QUEUE], metricIntervalMs(environment));
+  // For the stop line in the log; the same figures are exported as metrics.
   const gauges = () => {
     const s = graph.stats();
     return {
@@ -113,7 +117,9 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
       process_cpu_microseconds: process.cpuUsage().user + process.cpuUsage().system,
     };
   };
-  const server = config.WORKER_METRICS_PORT === undefined ? undefined : await serveMetrics(() => metrics.render(gauges()), config.WORKER_METRICS_PORT);
+  const server = telemetry.prometheusHandler === undefined || config.WORKER_METRICS_PORT === undefined
+    ? undefined
+    : await serveMetrics(telemetry.prometheusHandler, config.WORKER_METRICS_PORT);
   if (server) info(logger, LOG.metricsListening, { port: server.port });
   info(logger, LOG.started, {
     queue: config.WORKER_REQUESTS_QUEUE, deliveries: config.WORKER_DELIVERIES_QUEUE, concurrency: config.WORKER_CONCURRENCY,
@@ -129,8 +135,10 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
         const result = await consumer.stop({ deadlineMs: config.WORKER_SHUTDOWN_DEADLINE_MS });
         await deliveries.close();
         await bus.close();
+        queues.stop();
         await server?.close();
         info(logger, LOG.stopped, { drained: result.drained, unfinished: result.unfinished, ...gauges() });
+        await telemetry.shutdown();
       })();
       return stopping;
     },

@@ -12,7 +12,9 @@ import { LOG, info } from './logs.js';
 import type { Logger } from './logs.js';
 import { AUDIT } from './ports.js';
 import type { WorkerDeps } from './ports.js';
+import { step } from './spans.js';
 import { moveTo } from './transitions.js';
+import { SPAN_ATTR } from '@tapline/observability';
 
 export type RequestResult = 'issued' | 'denied' | 'refused' | 'duplicate';
 
@@ -36,7 +38,7 @@ export async function processRequest(deps: WorkerDeps, msg: TapRequestMessage, c
     at: deps.now(),
   });
   if (created) {
-    deps.metrics.requests();
+    deps.metrics.received();
     info(ctx.log, LOG.received);
   }
 
@@ -90,8 +92,12 @@ async function decideAndIssue(deps: WorkerDeps, msg: TapRequestMessage, ctx: Att
   if (!isHandledRequest(policy.handled, msg.requestType, msg.stage)) {
     return deny(deps, msg, 'received', ['UnhandledRequest'], ctx.attempt, ctx.log);
   }
-  const facts = await gatherFacts(deps, msg, { rateLimits: true });
-  const decision = decideEligibility(facts, policy, deps.now());
+  const decision = await step('decide', msg.requestId, async (span) => {
+    const facts = await gatherFacts(deps, msg, { rateLimits: true });
+    const decided = decideEligibility(facts, policy, deps.now());
+    span.setAttribute(SPAN_ATTR.outcome, decided.allowed ? 'allowed' : 'denied');
+    return decided;
+  });
   info(ctx.log, LOG.decided, { allowed: decision.allowed, ...(!decision.allowed && { reasons: decision.reasons.join(',') }) });
   if (!decision.allowed) return deny(deps, msg, 'received', decision.reasons, ctx.attempt, ctx.log);
   return issueAndSettle(deps, msg, ctx, 'received', true);
@@ -116,7 +122,11 @@ async function reissue(deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptCon
 }
 
 async function issueAndSettle(deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptContext, from: RequestStatus, fresh: boolean): Promise<RequestResult> {
-  const result = await issueTap(deps, msg, { from, fresh, attempt: ctx.attempt, memo: ctx.memo, log: ctx.log });
+  const result = await step('issue', msg.requestId, async (span) => {
+    const issued = await issueTap(deps, msg, { from, fresh, attempt: ctx.attempt, memo: ctx.memo, log: ctx.log });
+    span.setAttribute(SPAN_ATTR.outcome, issued.kind);
+    return issued;
+  });
   switch (result.kind) {
     case 'issued':
       return 'issued';

@@ -7,8 +7,10 @@ import {
 } from '@tapline/domain';
 import type { DeliveryContacts, ReportedReason, TapDeliveryMessage, TapDenialMessage, TapRequestMessage } from '@tapline/domain';
 import type { IssuedTap } from '@tapline/graph';
+import { RECEIVED_AT_PROPERTY } from '@tapline/messaging';
 import type { OutboundMessage } from '@tapline/messaging';
 import type { WorkerDeps } from './ports.js';
+import { stepSync } from './spans.js';
 
 const CONTENT_TYPE = 'application/json';
 
@@ -30,8 +32,10 @@ export function deliveryFor(deps: WorkerDeps, msg: TapRequestMessage, tap: Issue
     expiresAt: expiresAt.toISOString(),
     lifetimeMinutes: tap.lifetimeInMinutes,
     isUsableOnce: tap.isUsableOnce,
-    sealedSecret: deps.sealer.seal(tap.secret, sealingAad(msg.requestId, tap.id, 'secret')),
-    sealedContacts: deps.sealer.seal(encodeDeliveryContacts(contacts), sealingAad(msg.requestId, tap.id, 'contacts')),
+    ...stepSync('seal', msg.requestId, () => ({
+      sealedSecret: deps.sealer.seal(tap.secret, sealingAad(msg.requestId, tap.id, 'secret')),
+      sealedContacts: deps.sealer.seal(encodeDeliveryContacts(contacts), sealingAad(msg.requestId, tap.id, 'contacts')),
+    })),
     ...(msg.callback !== undefined && { callback: msg.callback }),
     attempt,
     ...(msg.traceparent !== undefined && { traceparent: msg.traceparent }),
@@ -44,7 +48,8 @@ export function deliveryFor(deps: WorkerDeps, msg: TapRequestMessage, tap: Issue
       correlationId: msg.requestId,
       contentType: CONTENT_TYPE,
       subject: 'delivery',
-      applicationProperties: { kind: 'delivery' },
+      // receivedAt: when the intake accepted the request, for the notifier's end-to-end duration.
+      applicationProperties: { kind: 'delivery', [RECEIVED_AT_PROPERTY]: msg.receivedAt },
     },
   };
 }

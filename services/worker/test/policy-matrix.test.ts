@@ -19,7 +19,7 @@ async function expectDenied(h: Harness, targetId: string, requestorId: string, r
   const record = await h.ledger.getRequest(msg.requestId);
   expect(record?.status).toBe('denied');
   expect(record?.reasons).toContain(reason);
-  expect(h.metrics.value('tap.denied', { reason })).toBeGreaterThanOrEqual(1);
+  expect(h.metrics.value('tap.denial.reasons', { reason })).toBeGreaterThanOrEqual(1);
   const audit = await h.ledger.listAudit({ requestId: msg.requestId });
   expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining([AUDIT.denied, AUDIT.denialPublished]));
   const denial = h.outcomes().find((o) => o.requestId === msg.requestId);
@@ -224,7 +224,7 @@ describe('an eligible request', () => {
     expect(target?.leaseOwner).toBeUndefined();
     expect(await h.ledger.countIssuedToday(U.manager, new Date('2026-11-25T12:00:00Z'))).toBe(1);
     expect(h.metrics.value('tap.issued')).toBe(1);
-    expect(h.metrics.value('tap.requests')).toBe(1);
+    expect(h.metrics.value('tap.received')).toBe(1);
     // The secret went to the redaction registry, and nowhere into the ledger or the audit trail.
     expect(h.secrets).toHaveLength(1);
     const secret = h.secrets[0]!;

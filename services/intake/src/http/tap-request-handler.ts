@@ -7,10 +7,11 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { decodeExtensionEvent, isHandledRequest } from '@tapline/domain';
 import type { AssignmentRequestEvent } from '@tapline/domain';
+import { MESSAGING_SYSTEM, SPAN_ATTR, SpanKind, contextProperties, extractContext, inSpan } from '@tapline/observability';
+import type { Attributes, Span } from '@tapline/observability';
 import { logEvents } from '../logs.js';
 import type { IntakePorts } from '../ports.js';
 import { toOutgoingRequest } from '../queue/tap-request-message.js';
-import { continueTrace } from '../trace-context.js';
 import { authFailureResponse } from './auth-response.js';
 import { classifyEnqueueError } from './enqueue-error.js';
 import { isJsonContentType, readJsonBody } from './json-body.js';
@@ -18,10 +19,27 @@ import { internalError, invalidRequest, payloadTooLarge, serviceUnavailable, uns
 
 export type AnswerStatus = 'accepted' | 'ignored';
 
+const TRACER = 'tapline-intake';
+
 export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
   const { authenticator, sender, metrics, settings, clock, logger } = ports;
 
-  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+  // One SERVER span per call, continuing the caller's trace (the relay's `traceparent`, or the
+  // Functions host's trace context); the enqueue is a PRODUCER span inside it whose context rides
+  // in the message, so the worker's spans join the same trace.
+  return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const parent = extractContext({
+      traceparent: request.headers.get('traceparent') ?? context.traceContext?.traceParent ?? undefined,
+      tracestate: request.headers.get('tracestate') ?? undefined,
+    });
+    return inSpan(TRACER, 'POST /api/tap-requests', { kind: SpanKind.SERVER, parent, attributes: { 'http.request.method': 'POST', 'http.route': '/api/tap-requests' } }, async (span) => {
+      const response = await handle(request, context, span);
+      span.setAttribute('http.response.status_code', response.status ?? 200);
+      return response;
+    });
+  };
+
+  async function handle(request: HttpRequest, context: InvocationContext, span: Span): Promise<HttpResponseInit> {
     const started = performance.now();
     const fields: Record<string, unknown> = { invocationId: context.invocationId };
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
@@ -71,6 +89,7 @@ export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
     const event = decoded.event;
     if (event.kind === 'connectionTest') return ignore({ reason: 'connectionTest' }, null);
     fields.requestId = event.requestId;
+    span.setAttribute(SPAN_ATTR.requestId, event.requestId);
     fields.stageInstanceId = event.stageInstanceId;
     if (event.kind === 'preExpiration') return ignore({ reason: 'unhandledStage', stage: event.stage }, event.requestId);
     const unhandled = unhandledReason(event, settings);
@@ -78,10 +97,18 @@ export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
       return ignore({ reason: unhandled, stage: event.stage, requestType: event.requestType }, event.requestId);
     }
 
-    const trace = continueTrace(request.headers.get('traceparent') ?? context.traceContext?.traceParent ?? null, request.headers.get('tracestate'));
-    fields.traceId = trace.traceId;
+    fields.traceId = span.spanContext().traceId;
     try {
-      await sender.send(toOutgoingRequest(event, { receivedAt: clock(), trace }));
+      const queue = settings.queueName ?? 'tap-requests';
+      await inSpan(TRACER, `send ${queue}`, { kind: SpanKind.PRODUCER, attributes: sendAttributes(queue) }, async () => {
+        try {
+          await sender.send(toOutgoingRequest(event, { receivedAt: clock(), trace: contextProperties() }));
+          metrics.messageSent(queue);
+        } catch (error) {
+          metrics.messageSent(queue, error instanceof Error ? error.name : 'unknown');
+          throw error;
+        }
+      });
     } catch (error) {
       const failure = classifyEnqueueError(error);
       if (failure.retryable) {
@@ -97,7 +124,11 @@ export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
     metrics.requestHandled('accepted', { stage: event.stage, requestType: event.requestType });
     logger.info({ ...fields, event: logEvents.requestAccepted, stage: event.stage, durationMs: elapsed() }, 'request accepted');
     return answer(event.requestId, 'accepted');
-  };
+  }
+}
+
+function sendAttributes(queue: string): Attributes {
+  return { 'messaging.system': MESSAGING_SYSTEM, 'messaging.destination.name': queue, 'messaging.operation.name': 'send', 'messaging.operation.type': 'send' };
 }
 
 function unhandledReason(event: AssignmentRequestEvent, settings: IntakePorts['settings']): 'unhandledStage' | 'unhandledRequestType' | undefined {

@@ -3,17 +3,16 @@
 // Entra's and the relay's retries, and the trace context for the next hop.
 import { encodeTapRequest, requestMessageId, tapRequestFromEvent } from '@tapline/domain';
 import type { AssignmentRequestEvent } from '@tapline/domain';
-import type { TraceContext } from '../trace-context.js';
 import type { ApplicationPropertyValue, OutgoingRequest } from './request-queue.js';
 
-export function toOutgoingRequest(event: AssignmentRequestEvent, options: { receivedAt: Date; trace: TraceContext }): OutgoingRequest {
-  const message = tapRequestFromEvent(event, { receivedAt: options.receivedAt, traceparent: options.trace.traceparent });
-  const applicationProperties: Record<string, ApplicationPropertyValue> = {
-    traceparent: options.trace.traceparent,
-    // The Azure SDKs' own tracing reads this name; same value, so either instrumentation links up.
-    'Diagnostic-Id': options.trace.traceparent,
-  };
-  if (options.trace.tracestate !== undefined) applicationProperties.tracestate = options.trace.tracestate;
+/**
+ * `trace`: the enqueue span's context as message properties (`traceparent`, `tracestate`, and
+ * `Diagnostic-Id`, the name the Azure SDKs' own tracing reads); the body keeps the traceparent too.
+ */
+export function toOutgoingRequest(event: AssignmentRequestEvent, options: { receivedAt: Date; trace: Readonly<Record<string, string>> }): OutgoingRequest {
+  const traceparent = options.trace.traceparent;
+  const message = tapRequestFromEvent(event, { receivedAt: options.receivedAt, ...(traceparent !== undefined && { traceparent }) });
+  const applicationProperties: Record<string, ApplicationPropertyValue> = { ...options.trace };
   return {
     messageId: requestMessageId(event.stageInstanceId, message.attempt),
     correlationId: event.requestId,

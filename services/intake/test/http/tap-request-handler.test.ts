@@ -1,3 +1,4 @@
+import { recordSpans } from '@tapline/observability/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RetryableError } from '@tapline/domain';
 import { callout, calloutIds, connectionTest } from '../helpers/callouts.js';
@@ -15,6 +16,8 @@ beforeAll(async () => {
 
 const json = (extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json', ...extra });
 const PARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+recordSpans();
 
 describe('POST /api/tap-requests', () => {
   it('enqueues an on-behalf request and answers 202 with the request id', async () => {
