@@ -19,6 +19,8 @@ export const DENIAL_REASONS = {
   TargetEligibleRole: 'The target is eligible for a directory role through PIM.',
   TargetInExcludedGroup: 'The target is a member of a group excluded from self-service (for example Tier 0).',
   ManagerRecentlyChanged: 'The target\'s manager changed within the quarantine period (the escalation path).',
+  ChangeHistoryUnavailable: 'Neither the directory watch nor the audit log can show whether the target\'s manager or contacts changed within the quarantine (never a pass).',
+  ContactsRecentlyChanged: 'Every delivery channel of the target (mail, SMS-capable phone) changed within the quarantine period: none is left to send to.',
   TargetCooldown: 'A TAP was issued to the target within the cooldown period.',
   RequestorQuotaExceeded: 'The requestor reached their daily quota.',
 } as const;
@@ -49,8 +51,10 @@ export interface EligibilityFacts {
   readonly eligibleRoleCount: number;
   /** Groups the target is a member of (transitively); only those in policy.excludedGroupIds matter. */
   readonly excludedGroupMemberships: readonly string[];
-  /** Last change of the target's manager attribute seen in the directory audit log. */
+  /** Last change of the target's manager attribute: the directory watch or the audit log, the newer. */
   readonly lastManagerChangeAt?: Date;
+  /** Neither the directory watch nor the audit log could be read for good: check 5 cannot pass. */
+  readonly managerHistoryUnavailable?: boolean;
   /** Last TAP issued to the target by tapline (ledger). */
   readonly targetLastIssuedAt?: Date;
   /** TAPs issued on behalf of this requestor since the start of the current UTC day (ledger). */
@@ -126,6 +130,7 @@ export function decideEligibility(facts: EligibilityFacts, policy: EligibilityPo
   if (facts.lastManagerChangeAt !== undefined && policy.managerChangeQuarantineHours > 0) {
     if (nowMs - facts.lastManagerChangeAt.getTime() < policy.managerChangeQuarantineHours * HOUR_MS) reasons.push('ManagerRecentlyChanged');
   }
+  if (facts.managerHistoryUnavailable === true && policy.managerChangeQuarantineHours > 0) reasons.push('ChangeHistoryUnavailable');
 
   // 6. Rate limits.
   if (facts.targetLastIssuedAt !== undefined && policy.targetCooldownMinutes > 0) {

@@ -13,6 +13,8 @@ const PROTECTED: ReadonlySet<DenialReason> = new Set<DenialReason>([
   'TargetEligibleRole',
   'TargetInExcludedGroup',
   'ManagerRecentlyChanged',
+  // Someone may be redirecting the TAP: the security team's business.
+  'ContactsRecentlyChanged',
   // A disabled account can be an HR action in progress: not the manager's business.
   'TargetDisabled',
 ]);
@@ -38,6 +40,8 @@ const CATEGORY_OF: Record<DenialReason, ManagerNoticeCategory> = {
   TargetEligibleRole: 'notEligible',
   TargetInExcludedGroup: 'notEligible',
   ManagerRecentlyChanged: 'notEligible',
+  ChangeHistoryUnavailable: 'tryLater',
+  ContactsRecentlyChanged: 'notEligible',
   TargetCooldown: 'tryLater',
   RequestorQuotaExceeded: 'tryLater',
 };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { nextLinkRequest } from './graph-client.js';
 import type { GraphTransport } from './graph-client.js';
 import { graphCall, limitedCall, listAll } from './graph-call.js';
-import type { AuditChange, DeltaRound, DirectoryChangeFeed, PhoneMethodType, UserDelta } from './ports.js';
+import type { AuditChange, DirectoryChangeFeed, PhoneMethodType, UserDelta } from './ports.js';
 import { DeltaTokenExpiredError } from './ports.js';
 import type { RateLimiter } from './rate-limiter.js';
 

@@ -6,6 +6,7 @@ import type { Directory, TapIssuer } from '@tapline/graph';
 import type { Ledger } from '@tapline/ledger';
 import type { QueueSender } from '@tapline/messaging';
 import type { CrashHook } from './crash-hook.js';
+import type { HistorySources } from './directory-history.js';
 import type { WorkerMetrics } from './metrics.js';
 
 export interface Sealer {
@@ -30,6 +31,8 @@ export interface WorkerSettings {
 
 export interface WorkerDeps {
   readonly directory: Directory;
+  /** The quarantine's evidence: the directory watch and the audit log. */
+  readonly history: HistorySources;
   readonly tapIssuer: TapIssuer;
   readonly ledger: Ledger;
   /** The tap-deliveries queue. */

@@ -2,6 +2,7 @@
 // run again from the top (a redelivery, an in-process retry): the ledger says where we are.
 import { decideEligibility, isHandledRequest, referenceIdFor } from '@tapline/domain';
 import type { RequestStatus, TapRequestMessage } from '@tapline/domain';
+import type { ContactOptions } from '@tapline/graph';
 import type { RequestRecord } from '@tapline/ledger';
 import { deny, ensureDenialPublished } from './deny.js';
 import { gatherFacts } from './gather-facts.js';
@@ -87,7 +88,7 @@ async function decideAndIssue(deps: WorkerDeps, msg: TapRequestMessage, ctx: Att
   const decision = decideEligibility(facts, policy, deps.now());
   info(ctx.log, LOG.decided, { allowed: decision.allowed, ...(!decision.allowed && { reasons: decision.reasons.join(',') }) });
   if (!decision.allowed) return deny(deps, msg, 'received', decision.reasons, ctx.attempt, ctx.log);
-  return issueAndSettle(deps, msg, ctx, 'received', true);
+  return issueAndSettle(deps, msg, ctx, 'received', true, facts.contactsToAvoid);
 }
 
 /**
@@ -105,11 +106,13 @@ async function reissue(deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptCon
     if (from === 'issued' && (await moveTo(deps, msg.requestId, 'issued', 'issuing', { note: 're-check' })) === 'moved-on') return 'duplicate';
     return deny(deps, msg, 'issuing', decision.reasons, ctx.attempt, ctx.log);
   }
-  return issueAndSettle(deps, msg, ctx, from, false);
+  return issueAndSettle(deps, msg, ctx, from, false, facts.contactsToAvoid);
 }
 
-async function issueAndSettle(deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptContext, from: RequestStatus, fresh: boolean): Promise<RequestResult> {
-  const result = await issueTap(deps, msg, { from, fresh, attempt: ctx.attempt, memo: ctx.memo, log: ctx.log });
+async function issueAndSettle(
+  deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptContext, from: RequestStatus, fresh: boolean, contactsToAvoid: ContactOptions,
+): Promise<RequestResult> {
+  const result = await issueTap(deps, msg, { from, fresh, attempt: ctx.attempt, memo: ctx.memo, log: ctx.log, contactsToAvoid });
   switch (result.kind) {
     case 'issued':
       return 'issued';
