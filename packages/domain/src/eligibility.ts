@@ -2,35 +2,13 @@ import { z } from 'zod';
 import type { RequestStage, RequestType } from './extension-event.js';
 import { REQUEST_STAGES, REQUEST_TYPES } from './extension-event.js';
 import { guidSchema, sameId } from './guid.js';
+import type { ReportedReason } from './reasons.js';
 
 /**
  * Who may get a TAP (DESIGN section 3). The worker gathers the facts from Graph and the ledger at
  * processing time (never from the payload) and this function decides. A denial is a decision with
- * reason codes, not a failure.
+ * reason codes, not a failure; each reason is one entry of the table in reasons.ts.
  */
-
-export const DENIAL_REASONS = {
-  UnhandledRequest: 'The request type or stage is not one this deployment handles.',
-  RequestorNotManager: 'The requestor is not the target\'s manager within the configured depth (a skip-level manager is refused at depth 1).',
-  SelfRequest: 'The requestor asked for a TAP for themselves.',
-  TargetDisabled: 'The target account is disabled.',
-  TargetGuest: 'The target is a guest (refused by default) or an external user (a TAP cannot be added to one).',
-  TargetPrivilegedRole: 'The target holds an active directory role, directly or through a group.',
-  TargetEligibleRole: 'The target is eligible for a directory role through PIM.',
-  TargetInExcludedGroup: 'The target is a member of a group excluded from self-service (for example Tier 0).',
-  ManagerRecentlyChanged: 'The target\'s manager changed within the quarantine period (the escalation path).',
-  ChangeHistoryUnavailable: 'Neither the directory watch nor the audit log can show whether the target\'s manager or contacts changed within the quarantine (never a pass).',
-  ContactsRecentlyChanged: 'Every delivery channel of the target (mail, SMS-capable phone) changed within the quarantine period: none is left to send to.',
-  TargetCooldown: 'A TAP was issued to the target within the cooldown period.',
-  RequestorQuotaExceeded: 'The requestor reached their daily quota.',
-} as const;
-
-export type DenialReason = keyof typeof DENIAL_REASONS;
-export const DENIAL_REASON_NAMES = Object.keys(DENIAL_REASONS) as DenialReason[];
-
-export function isDenialReason(value: unknown): value is DenialReason {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DENIAL_REASONS, value);
-}
 
 export interface EligibilityFacts {
   readonly requestType: RequestType;
@@ -55,6 +33,8 @@ export interface EligibilityFacts {
   readonly lastManagerChangeAt?: Date;
   /** Neither the directory watch nor the audit log could be read for good: check 5 cannot pass. */
   readonly managerHistoryUnavailable?: boolean;
+  /** The target has delivery channels, but every one changed within the quarantine (the contact guard). */
+  readonly contactsAllChangedRecently?: boolean;
   /** Last TAP issued to the target by tapline (ledger). */
   readonly targetLastIssuedAt?: Date;
   /** TAPs issued on behalf of this requestor since the start of the current UTC day (ledger). */
@@ -91,7 +71,7 @@ function freezeDefaults(policy: EligibilityPolicy): EligibilityPolicy {
 /** Deeply frozen: spread it and override (`{ ...DEFAULT_ELIGIBILITY_POLICY, allowGuests: true }`). */
 export const DEFAULT_ELIGIBILITY_POLICY: EligibilityPolicy = freezeDefaults(eligibilityPolicySchema.parse({}));
 
-export type EligibilityDecision = { readonly allowed: true } | { readonly allowed: false; readonly reasons: readonly DenialReason[] };
+export type EligibilityDecision = { readonly allowed: true } | { readonly allowed: false; readonly reasons: readonly ReportedReason[] };
 
 /** Check 1 alone: the intake uses it to skip enqueueing, the worker before reading Graph. */
 export function isHandledRequest(handled: EligibilityPolicy['handled'], requestType: RequestType, stage: RequestStage): boolean {
@@ -106,7 +86,7 @@ const MINUTE_MS = 60_000;
  * picture (a privileged target whose manager also just changed is worth two alerts' worth of context).
  */
 export function decideEligibility(facts: EligibilityFacts, policy: EligibilityPolicy, now: Date): EligibilityDecision {
-  const reasons: DenialReason[] = [];
+  const reasons: ReportedReason[] = [];
   const nowMs = now.getTime();
 
   // 1. Handled request type and stage.
@@ -131,6 +111,8 @@ export function decideEligibility(facts: EligibilityFacts, policy: EligibilityPo
     if (nowMs - facts.lastManagerChangeAt.getTime() < policy.managerChangeQuarantineHours * HOUR_MS) reasons.push('ManagerRecentlyChanged');
   }
   if (facts.managerHistoryUnavailable === true && policy.managerChangeQuarantineHours > 0) reasons.push('ChangeHistoryUnavailable');
+  // The same guard for the channels a TAP would go to: none left unchanged means none to use.
+  if (facts.contactsAllChangedRecently === true && policy.managerChangeQuarantineHours > 0) reasons.push('ContactsRecentlyChanged');
 
   // 6. Rate limits.
   if (facts.targetLastIssuedAt !== undefined && policy.targetCooldownMinutes > 0) {

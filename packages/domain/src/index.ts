@@ -83,15 +83,22 @@ export type { RequestStatus, Transition } from './request-status.js';
 export {
   DENIAL_REASONS,
   DENIAL_REASON_NAMES,
-  DEFAULT_ELIGIBILITY_POLICY,
-  eligibilityPolicySchema,
+  REPORTED_REASON_NAMES,
+  REFUSAL_REASON_NAMES,
+  MANAGER_NOTICE_CATEGORIES,
   isDenialReason,
-  isHandledRequest,
-  decideEligibility,
-} from './eligibility.js';
-export type { DenialReason, EligibilityFacts, EligibilityPolicy, EligibilityDecision } from './eligibility.js';
-export { protectedReason, securityReasons, managerNotice, referenceIdFor, requestIdPrefixOf } from './manager-notice.js';
-export type { ManagerNotice, ManagerNoticeCategory } from './manager-notice.js';
+  isReportedReason,
+  protectedReason,
+  securityReason,
+  securityReasons,
+  noticeCategoryOf,
+  reasonSpec,
+} from './reasons.js';
+export type { DenialReason, ReportedReason, RefusalReason, ReasonSpec, ManagerNoticeCategory } from './reasons.js';
+export { DEFAULT_ELIGIBILITY_POLICY, eligibilityPolicySchema, isHandledRequest, decideEligibility } from './eligibility.js';
+export type { EligibilityFacts, EligibilityPolicy, EligibilityDecision } from './eligibility.js';
+export { managerNotice, referenceIdFor, requestIdPrefixOf } from './manager-notice.js';
+export type { ManagerNotice } from './manager-notice.js';
 
 export { GRAPH_TAP_MIN_LIFETIME_MINUTES, GRAPH_TAP_MAX_LIFETIME_MINUTES, clampTapLifetime } from './tap-lifetime.js';
 export type { TapPolicyBounds, TapLifetime } from './tap-lifetime.js';

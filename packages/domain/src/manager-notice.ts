@@ -1,4 +1,5 @@
-import type { DenialReason } from './eligibility.js';
+import { MANAGER_NOTICE_CATEGORIES, noticeCategoryOf } from './reasons.js';
+import type { ManagerNoticeCategory, ReportedReason } from './reasons.js';
 import { isGuid } from './guid.js';
 
 /**
@@ -8,47 +9,10 @@ import { isGuid } from './guid.js';
  * service desk can look up.
  */
 
-const PROTECTED: ReadonlySet<DenialReason> = new Set<DenialReason>([
-  'TargetPrivilegedRole',
-  'TargetEligibleRole',
-  'TargetInExcludedGroup',
-  'ManagerRecentlyChanged',
-  // Someone may be redirecting the TAP: the security team's business.
-  'ContactsRecentlyChanged',
-  // A disabled account can be an HR action in progress: not the manager's business.
-  'TargetDisabled',
-]);
-
-export function protectedReason(reason: DenialReason): boolean {
-  return PROTECTED.has(reason);
-}
-
-/** The reasons to raise to the security team (and keep away from the manager). */
-export function securityReasons(reasons: readonly DenialReason[]): DenialReason[] {
-  return reasons.filter(protectedReason);
-}
-
-export type ManagerNoticeCategory = 'notEligible' | 'notManager' | 'selfRequest' | 'notHandled' | 'tryLater';
-
-const CATEGORY_OF: Record<DenialReason, ManagerNoticeCategory> = {
-  UnhandledRequest: 'notHandled',
-  RequestorNotManager: 'notManager',
-  SelfRequest: 'selfRequest',
-  TargetDisabled: 'notEligible',
-  TargetGuest: 'notEligible',
-  TargetPrivilegedRole: 'notEligible',
-  TargetEligibleRole: 'notEligible',
-  TargetInExcludedGroup: 'notEligible',
-  ManagerRecentlyChanged: 'notEligible',
-  ChangeHistoryUnavailable: 'tryLater',
-  ContactsRecentlyChanged: 'notEligible',
-  TargetCooldown: 'tryLater',
-  RequestorQuotaExceeded: 'tryLater',
-};
-
-// Most to least specific. `tryLater` comes last: telling the manager "try later" when the target is
-// also ineligible would imply that the target is otherwise eligible.
-const PRIORITY: readonly ManagerNoticeCategory[] = ['notEligible', 'notManager', 'selfRequest', 'notHandled', 'tryLater'];
+// MANAGER_NOTICE_CATEGORIES runs from most to least specific. `tryLater` comes last: telling the
+// manager "try later" when the target is also ineligible would imply that the target is otherwise
+// eligible.
+const PRIORITY = MANAGER_NOTICE_CATEGORIES;
 
 const TEXT: Record<ManagerNoticeCategory, string> = {
   notEligible: 'This user is not eligible for a Temporary Access Pass through self-service. Contact the service desk and quote reference {ref}.',
@@ -65,8 +29,8 @@ export interface ManagerNotice {
 }
 
 /** Any protected reason forces `notEligible`, whatever else was found, so the mix leaks nothing. */
-export function managerNotice(reasons: readonly DenialReason[], referenceId: string): ManagerNotice {
-  const categories = new Set(reasons.map((r) => CATEGORY_OF[r]));
+export function managerNotice(reasons: readonly ReportedReason[], referenceId: string): ManagerNotice {
+  const categories = new Set(reasons.map(noticeCategoryOf));
   const category = PRIORITY.find((c) => categories.has(c)) ?? 'notEligible';
   return { category, referenceId, text: TEXT[category].replace('{ref}', referenceId) };
 }

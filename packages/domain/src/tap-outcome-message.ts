@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DENIAL_REASON_NAMES, type DenialReason } from './eligibility.js';
+import { REPORTED_REASON_NAMES, type ReportedReason } from './reasons.js';
 import { guidSchema } from './guid.js';
 import { type MessageDecodeResult, SCHEMA_VERSION, decodeMessage, encodeMessage } from './message-codec.js';
 import { sealedBoxSchema } from './sealed-box.js';
@@ -12,7 +12,8 @@ import { MAX_ATTEMPT, TRACEPARENT_PATTERN, callbackSchema } from './tap-request-
  * delivery only if its tapId is still the target's current TAP (DESIGN section 4).
  */
 const isoDate = z.iso.datetime({ offset: true });
-const denialReasonSchema = z.enum(DENIAL_REASON_NAMES as [DenialReason, ...DenialReason[]]);
+// Only reported reasons: a refusal never leaves the worker (nobody the payload names hears of it).
+const denialReasonSchema = z.enum(REPORTED_REASON_NAMES as [ReportedReason, ...ReportedReason[]]);
 
 const deliverySchema = z
   .object({
@@ -45,7 +46,7 @@ const denialSchema = z.object({
   referenceId: z.string().regex(/^TL-[0-9A-F]{8}$/, { error: 'must be a reference id (TL- and 8 upper-case hex digits)' }),
   targetId: guidSchema,
   requestorId: guidSchema,
-  reasons: z.array(denialReasonSchema).min(1).max(DENIAL_REASON_NAMES.length),
+  reasons: z.array(denialReasonSchema).min(1).max(REPORTED_REASON_NAMES.length),
   /** The requesting manager's DeliveryContacts; AAD sealingAad(requestId, null, 'contacts'). */
   sealedContacts: sealedBoxSchema,
   callback: callbackSchema.optional(),

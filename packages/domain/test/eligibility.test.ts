@@ -2,14 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ELIGIBILITY_POLICY,
   DENIAL_REASON_NAMES,
-  type DenialReason,
+  DENIAL_REASONS,
+  REPORTED_REASON_NAMES,
+  type ReportedReason,
   type EligibilityFacts,
   type EligibilityPolicy,
   decideEligibility,
   eligibilityPolicySchema,
   isHandledRequest,
+  isReportedReason,
   managerNotice,
   protectedReason,
+  reasonSpec,
   referenceIdFor,
   requestIdPrefixOf,
   securityReasons,
@@ -20,7 +24,7 @@ const NOW = new Date('2026-11-25T12:00:00.000Z');
 const HOUR = 3_600_000;
 const policy = DEFAULT_ELIGIBILITY_POLICY;
 
-function deny(facts: EligibilityFacts, p: EligibilityPolicy = policy): readonly DenialReason[] {
+function deny(facts: EligibilityFacts, p: EligibilityPolicy = policy): readonly ReportedReason[] {
   const decision = decideEligibility(facts, p, NOW);
   return decision.allowed ? [] : decision.reasons;
 }
@@ -30,27 +34,31 @@ describe('decideEligibility', () => {
     expect(decideEligibility(eligibleFacts(), policy, NOW)).toEqual({ allowed: true });
   });
 
-  const single: ReadonlyArray<readonly [DenialReason, Partial<EligibilityFacts>]> = [
-    ['UnhandledRequest', { requestType: 'userAdd' }],
-    ['RequestorNotManager', { managerChain: [IDS.skipLevel] }],
-    ['SelfRequest', { requestorId: IDS.report, managerChain: [IDS.report] }],
-    ['TargetDisabled', { target: { ...eligibleFacts().target, accountEnabled: false } }],
-    ['TargetGuest', { target: { ...eligibleFacts().target, userType: 'Guest' } }],
-    ['TargetPrivilegedRole', { activeRoleCount: 1 }],
-    ['TargetEligibleRole', { eligibleRoleCount: 2 }],
-    ['TargetInExcludedGroup', { excludedGroupMemberships: [IDS.excludedGroup] }],
-    ['ManagerRecentlyChanged', { lastManagerChangeAt: new Date(NOW.getTime() - 23 * HOUR) }],
-    ['TargetCooldown', { targetLastIssuedAt: new Date(NOW.getTime() - 59 * 60_000) }],
-    ['RequestorQuotaExceeded', { requestorIssuedToday: 5 }],
-  ];
+  // One case per reported reason: a new reason in the table fails to compile until it has one.
+  const SINGLE: Record<ReportedReason, Partial<EligibilityFacts>> = {
+    UnhandledRequest: { requestType: 'userAdd' },
+    RequestorNotManager: { managerChain: [IDS.skipLevel] },
+    SelfRequest: { requestorId: IDS.report, managerChain: [IDS.report] },
+    TargetDisabled: { target: { ...eligibleFacts().target, accountEnabled: false } },
+    TargetGuest: { target: { ...eligibleFacts().target, userType: 'Guest' } },
+    TargetPrivilegedRole: { activeRoleCount: 1 },
+    TargetEligibleRole: { eligibleRoleCount: 2 },
+    TargetInExcludedGroup: { excludedGroupMemberships: [IDS.excludedGroup] },
+    ManagerRecentlyChanged: { lastManagerChangeAt: new Date(NOW.getTime() - 23 * HOUR) },
+    ChangeHistoryUnavailable: { managerHistoryUnavailable: true },
+    ContactsRecentlyChanged: { contactsAllChangedRecently: true },
+    TargetCooldown: { targetLastIssuedAt: new Date(NOW.getTime() - 59 * 60_000) },
+    RequestorQuotaExceeded: { requestorIssuedToday: 5 },
+  };
+  const single = Object.entries(SINGLE) as [ReportedReason, Partial<EligibilityFacts>][];
   const withExcludedGroup = eligibilityPolicySchema.parse({ excludedGroupIds: [IDS.excludedGroup] });
 
   it.each(single)('denies with %s alone', (reason, overrides) => {
     expect(deny(eligibleFacts(overrides), withExcludedGroup)).toEqual([reason]);
   });
 
-  it('covers every denial reason', () => {
-    expect(single.map(([r]) => r).sort()).toEqual([...DENIAL_REASON_NAMES].sort());
+  it('covers every reported reason', () => {
+    expect(single.map(([r]) => r).sort()).toEqual([...REPORTED_REASON_NAMES].sort());
   });
 
   it('refuses a skip-level manager at depth 1 and allows them at depth 2', () => {
@@ -98,10 +106,12 @@ describe('decideEligibility', () => {
       eligibleRoleCount: 1,
       excludedGroupMemberships: [IDS.excludedGroup],
       lastManagerChangeAt: NOW,
+      managerHistoryUnavailable: true,
+      contactsAllChangedRecently: true,
       targetLastIssuedAt: NOW,
       requestorIssuedToday: 99,
     });
-    expect(deny(everything, withExcludedGroup)).toEqual(DENIAL_REASON_NAMES);
+    expect(deny(everything, withExcludedGroup)).toEqual(REPORTED_REASON_NAMES);
   });
 
   it('handles onBehalfAdd at approved or granted by default', () => {
@@ -127,19 +137,30 @@ describe('decideEligibility', () => {
 });
 
 describe('manager notice', () => {
-  const PROTECTED: DenialReason[] = ['TargetPrivilegedRole', 'TargetEligibleRole', 'TargetInExcludedGroup', 'ManagerRecentlyChanged', 'TargetDisabled'];
+  const PROTECTED: ReportedReason[] = ['TargetPrivilegedRole', 'TargetEligibleRole', 'TargetInExcludedGroup', 'ManagerRecentlyChanged', 'ContactsRecentlyChanged', 'TargetDisabled'];
 
-  it('marks admin roles, excluded groups, manager changes and disabled accounts as protected', () => {
+  it('marks admin roles, excluded groups, manager and contact changes and disabled accounts as protected', () => {
     expect(DENIAL_REASON_NAMES.filter(protectedReason).sort()).toEqual([...PROTECTED].sort());
     expect(securityReasons(['TargetCooldown', 'TargetPrivilegedRole'])).toEqual(['TargetPrivilegedRole']);
   });
 
   it.each(PROTECTED)('shows only the generic notice for %s, even combined with other reasons', (reason) => {
-    for (const reasons of [[reason], [reason, 'TargetCooldown'], ['RequestorQuotaExceeded', reason], [reason, 'RequestorNotManager']] as DenialReason[][]) {
+    for (const reasons of [[reason], [reason, 'TargetCooldown'], ['RequestorQuotaExceeded', reason], [reason, 'RequestorNotManager']] as ReportedReason[][]) {
       const notice = managerNotice(reasons, 'TL-0E60F18C');
       expect(notice.category).toBe('notEligible');
       expect(notice.text).toContain('TL-0E60F18C');
       expect(notice.text).not.toMatch(/role|admin|group|manager changed|disabled|PIM/i);
+    }
+  });
+
+  it('reads each reason\'s handling from its one table entry', () => {
+    for (const reason of DENIAL_REASON_NAMES) {
+      const spec = reasonSpec(reason);
+      expect(spec).toBe(DENIAL_REASONS[reason]);
+      expect(spec.description.length).toBeGreaterThan(10);
+      // A refusal is a security event and never reaches a manager; a protected denial reads "not eligible".
+      if (!isReportedReason(reason)) expect(securityReasons([reason])).toEqual([reason]);
+      else if (protectedReason(reason)) expect(managerNotice([reason], 'TL-1').category).toBe('notEligible');
     }
   });
 

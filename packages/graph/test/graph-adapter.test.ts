@@ -7,12 +7,13 @@ import { isPermanent, isRetryable } from '@tapline/domain';
 import { createCredential, createGraphAdapters } from '@tapline/graph';
 import type { GraphAdapterOptions, GraphAdapters } from '@tapline/graph';
 import { startTenantSimulator, useManagedIdentityOf, type TenantSimulatorProcess } from '@tapline/test-harness';
+import { demoApp } from '@tapline/tenant-simulator/demo-org';
 import { changeFeedConformance } from './change-feed-conformance.js';
 import { directoryConformance } from './conformance.js';
 import { ORG } from './org.js';
 
-const WORKER_APP_ID = '8686050f-9d01-4bc1-aa67-f972bcae7387';
-const NO_PERMISSIONS_APP_ID = 'a3fb9339-e2d9-4a56-bcd3-42c541b7e316';
+const WORKER_APP_ID = demoApp('tapline-worker').appId;
+const NO_PERMISSIONS_APP_ID = demoApp('no-permissions').appId;
 
 let sim: TenantSimulatorProcess;
 let restoreIdentity: (() => void) | undefined;

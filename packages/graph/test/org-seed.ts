@@ -2,42 +2,12 @@
 // conformance suite runs against the same org on both sides. Test-only: the fixture format
 // belongs to the simulator; this reads the parts tapline depends on.
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { MemoryTenantSeed, MemoryUser } from '@tapline/graph';
-
-const demoOrgPath = fileURLToPath(new URL('../../tenant-simulator/fixtures/demo-org.json', import.meta.url));
-
-interface FixtureUser {
-  id: string;
-  userPrincipalName: string;
-  displayName: string;
-  mail?: string | null;
-  accountEnabled?: boolean;
-  userType?: 'Member' | 'Guest';
-  creationType?: string | null;
-  phoneMethods?: { mobile?: string; alternateMobile?: string; office?: string };
-  manager?: string;
-  managerChange?: { minutesAgo: number };
-  directRoles?: string[];
-  eligibleRoles?: string[];
-}
-
-interface FixtureGroup {
-  id: string;
-  displayName: string;
-  members: string[];
-  roles?: string[];
-}
-
-interface Fixture {
-  tapPolicy: { state: 'enabled' | 'disabled'; defaultLifetimeInMinutes: number; minimumLifetimeInMinutes: number; maximumLifetimeInMinutes: number; isUsableOnce: boolean; defaultLength: number };
-  users: FixtureUser[];
-  groups: FixtureGroup[];
-}
+import type { FixtureGroup } from '@tapline/tenant-simulator';
+import { demoOrgFixture } from '@tapline/tenant-simulator/demo-org';
 
 export function demoOrgSeed(now: Date = new Date()): MemoryTenantSeed {
-  const fixture = JSON.parse(readFileSync(demoOrgPath, 'utf8')) as Fixture;
+  const fixture = demoOrgFixture();
   const userRef = (ref: string) =>
     fixture.users.find((u) => u.id === ref || u.userPrincipalName.toLowerCase() === ref.toLowerCase() || u.userPrincipalName.split('@')[0]!.toLowerCase() === ref.toLowerCase());
   const groupRef = (ref: string) => fixture.groups.find((g) => g.id === ref || g.displayName === ref);

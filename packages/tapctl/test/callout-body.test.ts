@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
 import { decodeExtensionEvent, decodeTapRequest, encodeTapRequest, REQUEST_STAGES, tapRequestFromEvent } from '@tapline/domain';
 import { buildCalloutBody, newCalloutIds, SIMULATED_ACCESS_PACKAGE } from '../src/index.js';
 
-const MANAGER = { objectId: 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316', displayName: 'Ben Okafor' };
-const REPORT = { objectId: 'd0468d1d-6293-4f38-953b-01fd546aaeb1', displayName: 'Alice Novak' };
+const MANAGER = { objectId: DEMO.ben.id, displayName: DEMO.ben.displayName };
+const REPORT = { objectId: DEMO.alice.id, displayName: DEMO.alice.displayName };
 
 describe('buildCalloutBody', () => {
   it('decodes with the domain contract as an onBehalfAdd request: requestor = manager, target = report', () => {

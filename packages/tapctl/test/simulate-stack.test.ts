@@ -13,13 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTapRequest, referenceIdFor } from '@tapline/domain';
 import { createTableLedger } from '@tapline/ledger';
 import { defaultTopologyPath, spawnEmulator } from '@tapline/servicebus-emulator';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
 import type { SpawnedEmulator } from '@tapline/servicebus-emulator';
 import { spawnReady, startAzurite, startTenantSimulator } from '@tapline/test-harness';
 import type { Azurite, ReadyProcess, TenantSimulatorProcess } from '@tapline/test-harness';
 import { binDir, runTapctl } from './helpers/processes.js';
 
-const BEN = 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316';
-const ALICE = 'd0468d1d-6293-4f38-953b-01fd546aaeb1';
+const BEN = DEMO.ben.id;
+const ALICE = DEMO.alice.id;
 const AUDIENCE = 'api://tapline-intake';
 
 let emulator: SpawnedEmulator;

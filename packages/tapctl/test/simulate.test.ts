@@ -7,12 +7,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeExtensionEvent, RetryableError } from '@tapline/domain';
 import { createMemoryLedger } from '@tapline/ledger';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
+import type { DemoPerson } from '@tapline/tenant-simulator/demo-org';
 import type { Ledger } from '@tapline/ledger';
 import type { CalloutIds, CliDeps, LedgerReader } from '../src/index.js';
 import { isOneReadableLine, run } from './helpers/run.js';
 
-const BEN = { id: 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316', userPrincipalName: 'ben.okafor@contoso.onmicrosoft.com', displayName: 'Ben Okafor' };
-const ALICE = { id: 'd0468d1d-6293-4f38-953b-01fd546aaeb1', userPrincipalName: 'alice.novak@contoso.onmicrosoft.com', displayName: 'Alice Novak' };
+const simUser = (p: DemoPerson) => ({ id: p.id, userPrincipalName: p.userPrincipalName, displayName: p.displayName });
+const BEN = simUser(DEMO.ben);
+const ALICE = simUser(DEMO.alice);
 const RELAY_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhcHBpZCI6InJlbGF5In0.c2lnbmF0dXJlLW5vdC1jaGVja2Vk';
 const IDS: CalloutIds = {
   requestId: '0e60f18c-b2a0-4887-9da8-da2e30a39d99',

@@ -5,12 +5,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryLedger } from '@tapline/ledger';
 import type { Ledger } from '@tapline/ledger';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
 import type { LedgerReader } from '../src/index.js';
 import { isOneReadableLine, run } from './helpers/run.js';
 
 const REQUEST_ID = '0e60f18c-b2a0-4887-9da8-da2e30a39d99';
-const TARGET = 'd0468d1d-6293-4f38-953b-01fd546aaeb1';
-const MANAGER = 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316';
+const TARGET = DEMO.alice.id;
+const MANAGER = DEMO.ben.id;
 const TAP_ID = '5f1d7a3e-9a57-4d8c-8f6b-8c6b1b0f2a11';
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms);

@@ -12,6 +12,7 @@
 // pipeline, since a handler finishes its confirmation before taking the next message.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
 import { waitFor } from '@tapline/test-harness';
 import { startStack, tapIn, type SealedDelivery } from '../test/integration/stack.js';
 
@@ -30,7 +31,7 @@ const count = Number(values.deliveries);
 const concurrency = Number(values.concurrency);
 const notices = values['manager-notices'];
 /** ben.okafor in the tenant simulator's demo org (has a mail attribute). */
-const MANAGER = 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316';
+const MANAGER = DEMO.ben.id;
 if (!(perMinute > 0 && count >= 2 && count <= 2_000 && concurrency >= 1)) throw new Error('bad arguments');
 
 const stack = await startStack();

@@ -3,7 +3,7 @@
 // and lets a RetryableError escape so the whole message is retried later; since the request is
 // already recorded as delivered by then, that retry repeats only the unfinished steps and never
 // the TAP send (DESIGN section 4).
-import { RetryableError, managerNotice, referenceIdFor, type CallbackRef, type DenialReason } from '@tapline/domain';
+import { RetryableError, managerNotice, referenceIdFor, type CallbackRef, type ReportedReason } from '@tapline/domain';
 import { AUDIT, NOTICE_SETTLED, RESUME_SETTLED, audit, settled } from './audit-trail.js';
 import type { Channel } from './channel-plan.js';
 import { resumeEntra, type ResumeIntent } from './entra-resume.js';
@@ -136,7 +136,7 @@ export async function denialNoticeStep(
   deps: FollowUpDeps,
   log: Logger,
   args: {
-    readonly requestId: string; readonly referenceId: string; readonly reasons: readonly DenialReason[];
+    readonly requestId: string; readonly referenceId: string; readonly reasons: readonly ReportedReason[];
     readonly address: string | undefined; readonly done: ReadonlySet<string>;
   },
 ): Promise<void> {

@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   DEFAULT_RETRY_SCHEDULE, decodeTapOutcome, encodeDeliveryContacts, encodeTapOutcome, referenceIdFor, sealingAad,
-  type CallbackRef, type DeliveryContacts, type DenialReason, type TapDeliveryMessage, type TapDenialMessage,
+  type CallbackRef, type DeliveryContacts, type ReportedReason, type TapDeliveryMessage, type TapDenialMessage,
 } from '@tapline/domain';
 import type { Ledger } from '@tapline/ledger';
 import type { HandlerContext, Outcome } from '@tapline/messaging';
@@ -65,7 +65,7 @@ export function aDelivery(ring: KeyRing, input: DeliveryInput = {}): TapDelivery
   return decoded.message;
 }
 
-export function aDenial(ring: KeyRing, input: { requestId?: string; reasons?: DenialReason[]; managerContacts?: DeliveryContacts; callback?: CallbackRef } = {}): TapDenialMessage {
+export function aDenial(ring: KeyRing, input: { requestId?: string; reasons?: ReportedReason[]; managerContacts?: DeliveryContacts; callback?: CallbackRef } = {}): TapDenialMessage {
   const requestId = input.requestId ?? randomUUID();
   const contacts = input.managerContacts ?? { mobilePhones: [], emails: ['alice.manager@contoso.example'] };
   const body = encodeTapOutcome({

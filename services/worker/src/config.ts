@@ -11,6 +11,50 @@ import { CRASH_POINTS } from './crash-hook.js';
 const guid = env.string().pipe(z.string().refine(isGuid, { error: 'must be a GUID' }));
 const D = DEFAULT_ELIGIBILITY_POLICY;
 
+/**
+ * One eligibility policy field: the variables it is read from and how their values make it. The
+ * schema's eligibility variables are taken from these entries, so a variable cannot be declared
+ * without reaching the policy, and the `satisfies` below fails to compile when a policy field has
+ * no entry.
+ */
+interface Knob<T> {
+  readonly vars: z.ZodRawShape;
+  /** `never`: each entry's reader takes its own variables' values. */
+  readonly read: (values: never) => T;
+}
+
+function knob<S extends z.ZodRawShape, T>(vars: S, read: (values: z.output<z.ZodObject<S>>) => T) {
+  return { vars, read };
+}
+
+/** The common case: one variable holds the field as is. */
+function single<N extends string, S extends z.ZodType>(name: N, schema: S): { vars: Record<N, S>; read: (values: Record<N, z.output<S>>) => z.output<S> } {
+  return { vars: { [name]: schema } as Record<N, S>, read: (values) => values[name] };
+}
+
+const ELIGIBILITY_KNOBS = {
+  handled: knob(
+    {
+      WORKER_HANDLED_REQUEST_TYPES: env.list(z.enum(REQUEST_TYPES), { min: 1 }).default([...D.handled.requestTypes]),
+      WORKER_HANDLED_STAGES: env.list(z.enum(REQUEST_STAGES), { min: 1 }).default([...D.handled.stages]),
+    },
+    (v) => ({ requestTypes: v.WORKER_HANDLED_REQUEST_TYPES, stages: v.WORKER_HANDLED_STAGES }),
+  ),
+  maxManagerDepth: single('WORKER_MAX_MANAGER_DEPTH', env.integer({ min: 1, max: 10 }).default(D.maxManagerDepth)),
+  allowGuests: single('WORKER_ALLOW_GUESTS', env.boolean().default(D.allowGuests)),
+  excludedGroupIds: single('WORKER_EXCLUDED_GROUP_IDS', env.list(z.string().refine(isGuid, { error: 'must be a GUID' })).default([])),
+  managerChangeQuarantineHours: single('WORKER_MANAGER_CHANGE_QUARANTINE_HOURS', env.integer({ min: 0, max: 24 * 365 }).default(D.managerChangeQuarantineHours)),
+  targetCooldownMinutes: single('WORKER_TARGET_COOLDOWN_MINUTES', env.integer({ min: 0, max: 60 * 24 * 30 }).default(D.targetCooldownMinutes)),
+  requestorDailyQuota: single('WORKER_REQUESTOR_DAILY_QUOTA', env.integer({ min: 1, max: 10_000 }).default(D.requestorDailyQuota)),
+} satisfies { readonly [F in keyof EligibilityPolicy]-?: Knob<EligibilityPolicy[F]> };
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type VarsOf<K extends Record<string, { vars: z.ZodRawShape }>> = UnionToIntersection<K[keyof K]['vars']>;
+
+function varsOf<K extends Record<string, { vars: z.ZodRawShape }>>(knobs: K): VarsOf<K> {
+  return Object.assign({}, ...Object.values(knobs).map((k) => k.vars)) as VarsOf<K>;
+}
+
 export const workerConfigSchema = z
   .object({
     // Service Bus: a connection string (local emulator), or a namespace with the managed identity (Azure).
@@ -34,15 +78,8 @@ export const workerConfigSchema = z
     /** The per-target lease: longer than one issue takes (Graph create, ledger writes, publish). */
     WORKER_LEASE_TTL_MS: env.durationMs({ min: 5_000, max: 3_600_000 }).default(120_000),
 
-    // Eligibility (DESIGN section 3); defaults are the domain's.
-    WORKER_HANDLED_REQUEST_TYPES: env.list(z.enum(REQUEST_TYPES), { min: 1 }).default([...D.handled.requestTypes]),
-    WORKER_HANDLED_STAGES: env.list(z.enum(REQUEST_STAGES), { min: 1 }).default([...D.handled.stages]),
-    WORKER_MAX_MANAGER_DEPTH: env.integer({ min: 1, max: 10 }).default(D.maxManagerDepth),
-    WORKER_ALLOW_GUESTS: env.boolean().default(D.allowGuests),
-    WORKER_EXCLUDED_GROUP_IDS: env.list(z.string().refine(isGuid, { error: 'must be a GUID' })).default([]),
-    WORKER_MANAGER_CHANGE_QUARANTINE_HOURS: env.integer({ min: 0, max: 24 * 365 }).default(D.managerChangeQuarantineHours),
-    WORKER_TARGET_COOLDOWN_MINUTES: env.integer({ min: 0, max: 60 * 24 * 30 }).default(D.targetCooldownMinutes),
-    WORKER_REQUESTOR_DAILY_QUOTA: env.integer({ min: 1, max: 10_000 }).default(D.requestorDailyQuota),
+    // Eligibility (DESIGN section 3): declared with the policy field each one sets, below.
+    ...varsOf(ELIGIBILITY_KNOBS),
 
     // The TAP: lifetime (default: the tenant policy's default) and one-time use, clamped to the policy.
     WORKER_TAP_LIFETIME_MINUTES: env.integer({ min: 10, max: 43_200 }).optional(),
@@ -122,15 +159,8 @@ export type WorkerConfig = z.output<typeof workerConfigSchema>;
 
 /** The eligibility knobs as the domain's policy (validated again by its own schema). */
 export function eligibilityPolicyOf(c: WorkerConfig): EligibilityPolicy {
-  return eligibilityPolicySchema.parse({
-    handled: { requestTypes: c.WORKER_HANDLED_REQUEST_TYPES, stages: c.WORKER_HANDLED_STAGES },
-    maxManagerDepth: c.WORKER_MAX_MANAGER_DEPTH,
-    allowGuests: c.WORKER_ALLOW_GUESTS,
-    excludedGroupIds: c.WORKER_EXCLUDED_GROUP_IDS,
-    managerChangeQuarantineHours: c.WORKER_MANAGER_CHANGE_QUARANTINE_HOURS,
-    targetCooldownMinutes: c.WORKER_TARGET_COOLDOWN_MINUTES,
-    requestorDailyQuota: c.WORKER_REQUESTOR_DAILY_QUOTA,
-  });
+  const knobs: Record<string, Knob<unknown>> = ELIGIBILITY_KNOBS;
+  return eligibilityPolicySchema.parse(Object.fromEntries(Object.entries(knobs).map(([field, k]) => [field, (k.read as (v: WorkerConfig) => unknown)(c)])));
 }
 
 export function retryScheduleOf(c: WorkerConfig): RetrySchedule {

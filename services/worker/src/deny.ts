@@ -1,8 +1,8 @@
 // A denial is a decision, not a failure (DESIGN section 3): ledger `denied` with the reason codes,
 // an audit entry, `tap.denied{reason}`, and a denial outcome for the notifier (Entra resume, the
 // manager's notice), then the message completes. Never a Graph write.
-import { isDenialReason } from '@tapline/domain';
-import type { DeliveryContacts, DenialReason, RequestStatus, TapRequestMessage } from '@tapline/domain';
+import { isDenialReason, isReportedReason } from '@tapline/domain';
+import type { DeliveryContacts, ReportedReason, RequestStatus, TapRequestMessage } from '@tapline/domain';
 import type { RequestRecord } from '@tapline/ledger';
 import { LOG, info } from './logs.js';
 import type { Logger } from './logs.js';
@@ -12,7 +12,7 @@ import { publishDenial } from './publish.js';
 import { moveTo } from './transitions.js';
 
 export async function deny(
-  deps: WorkerDeps, msg: TapRequestMessage, from: RequestStatus, reasons: readonly DenialReason[], attempt: number, log: Logger,
+  deps: WorkerDeps, msg: TapRequestMessage, from: RequestStatus, reasons: readonly ReportedReason[], attempt: number, log: Logger,
 ): Promise<'denied' | 'duplicate'> {
   // The manager's contacts first: a deleted requestor fails the request (RequestorNotFound)
   // before the ledger records a decision that could never be reported.
@@ -34,14 +34,14 @@ export async function deny(
 export async function ensureDenialPublished(deps: WorkerDeps, msg: TapRequestMessage, record: RequestRecord, attempt: number, log: Logger): Promise<void> {
   const trail = await deps.ledger.listAudit({ requestId: msg.requestId });
   if (trail.some((e) => e.action === AUDIT.denialPublished)) return;
-  const reasons = record.reasons.filter(isDenialReason);
+  const reasons = record.reasons.filter(isDenialReason).filter(isReportedReason);
   if (reasons.length === 0) return;
   info(log, LOG.denialRepublished, { reasons: reasons.join(',') });
   await publishDenialOnce(deps, msg, reasons, attempt, await deps.directory.contacts(msg.requestorId, 'requestor'));
 }
 
 async function publishDenialOnce(
-  deps: WorkerDeps, msg: TapRequestMessage, reasons: readonly DenialReason[], attempt: number, managerContacts: DeliveryContacts,
+  deps: WorkerDeps, msg: TapRequestMessage, reasons: readonly ReportedReason[], attempt: number, managerContacts: DeliveryContacts,
 ): Promise<void> {
   await publishDenial(deps, msg, reasons, managerContacts, attempt);
   await deps.ledger.appendAudit({ requestId: msg.requestId, actor: ACTOR, action: AUDIT.denialPublished, at: deps.now(), detail: { reasons: reasons.join(',') } });

@@ -34,6 +34,7 @@ export async function gatherFacts(deps: WorkerDeps, msg: TapRequestMessage, opti
     options.rateLimits ? ledger.countIssuedToday(msg.requestorId, now) : Promise.resolve(0),
   ]);
   const lastIssuedAt = targetRecord?.lastIssuedAt;
+  const contactsToAvoid = history.kind === 'known' ? history.contacts : {};
   return {
     requestType: msg.requestType,
     stage: msg.stage,
@@ -45,8 +46,18 @@ export async function gatherFacts(deps: WorkerDeps, msg: TapRequestMessage, opti
     excludedGroupMemberships,
     ...(history.kind === 'known' && history.managerChangedAt !== undefined && { lastManagerChangeAt: history.managerChangedAt }),
     ...(history.kind === 'unavailable' && { managerHistoryUnavailable: true }),
-    contactsToAvoid: history.kind === 'known' ? history.contacts : {},
+    ...((await allContactsChanged(deps, msg.targetId, contactsToAvoid)) && { contactsAllChangedRecently: true }),
+    contactsToAvoid,
     ...(lastIssuedAt !== undefined && { targetLastIssuedAt: new Date(lastIssuedAt) }),
     requestorIssuedToday,
   };
+}
+
+/** Channels to avoid, and none left once they are avoided, while the directory has some: the guard refuses. */
+async function allContactsChanged(deps: WorkerDeps, targetId: string, avoid: ContactOptions): Promise<boolean> {
+  if (avoid.excludeMail !== true && (avoid.excludePhoneTypes ?? []).length === 0) return false;
+  const left = await deps.directory.contacts(targetId, 'target', avoid);
+  if (left.mobilePhones.length > 0 || left.emails.length > 0) return false;
+  const all = await deps.directory.contacts(targetId, 'target');
+  return all.mobilePhones.length > 0 || all.emails.length > 0;
 }

@@ -9,7 +9,7 @@ export type { CrashHook, CrashPoint } from './crash-hook.js';
 export { REPLACING_TAP_ID } from './issue.js';
 export { AUDIT } from './ports.js';
 export type { Sealer, WorkerDeps, WorkerSettings } from './ports.js';
-export { workerConfigSchema } from './config.js';
+export { eligibilityPolicyOf, workerConfigSchema } from './config.js';
 export type { WorkerConfig } from './config.js';
 export { createDirectoryWatch } from './directory-watch.js';
 export type { DirectoryWatch, DirectoryWatchDeps, DirectoryWatchSettings } from './directory-watch.js';

@@ -2,7 +2,7 @@
 // the current TAP is being replaced, create it, record its id as the target's current TAP and the
 // request `issued`, and only then publish the sealed delivery.
 import { PermanentError, RetryableError, clampTapLifetime, isPermanent } from '@tapline/domain';
-import type { DenialReason, RequestStatus, TapRequestMessage } from '@tapline/domain';
+import type { ReportedReason, RequestStatus, TapRequestMessage } from '@tapline/domain';
 import type { ContactOptions, IssuedTap } from '@tapline/graph';
 import type { TargetLease, TargetRecord } from '@tapline/ledger';
 import { LOG, info, warn } from './logs.js';
@@ -28,7 +28,7 @@ export interface IssueMemo {
   readonly secrets: string[];
 }
 
-export type IssueResult = { readonly kind: 'issued' } | { readonly kind: 'denied'; readonly reasons: DenialReason[] } | { readonly kind: 'duplicate' };
+export type IssueResult = { readonly kind: 'issued' } | { readonly kind: 'denied'; readonly reasons: ReportedReason[] } | { readonly kind: 'duplicate' };
 
 export interface IssueContext {
   readonly from: RequestStatus;
@@ -47,9 +47,6 @@ export async function issueTap(deps: WorkerDeps, msg: TapRequestMessage, ctx: Is
   // cannot get a TAP under the policy never replaces the user's current TAP.
   const contacts = await directory.contacts(msg.targetId, 'target', ctx.contactsToAvoid);
   if (contacts.mobilePhones.length === 0 && contacts.emails.length === 0) {
-    const guarded = ctx.contactsToAvoid.excludeMail === true || (ctx.contactsToAvoid.excludePhoneTypes ?? []).length > 0;
-    // The directory has channels, but each changed within the quarantine: refused, not a failure.
-    if (guarded && hasAny(await directory.contacts(msg.targetId, 'target'))) return { kind: 'denied', reasons: ['ContactsRecentlyChanged'] };
     throw new PermanentError('NoDeliverableContact', 'the target has no SMS-capable phone method and no mail in the directory');
   }
   const policy = await tapIssuer.policy();
@@ -123,7 +120,7 @@ export async function publishPending(deps: WorkerDeps, msg: TapRequestMessage, m
  * before either issued. The quota counter is incremented here, once per fresh request; it is not
  * given back if the create then fails (a conservative count).
  */
-async function rateLimitUnderLease(deps: WorkerDeps, msg: TapRequestMessage, target: TargetRecord | null): Promise<DenialReason | undefined> {
+async function rateLimitUnderLease(deps: WorkerDeps, msg: TapRequestMessage, target: TargetRecord | null): Promise<ReportedReason | undefined> {
   const policy = deps.settings.eligibility;
   const now = deps.now();
   const last = target?.lastIssuedAt === undefined ? undefined : Date.parse(target.lastIssuedAt);
@@ -132,10 +129,6 @@ async function rateLimitUnderLease(deps: WorkerDeps, msg: TapRequestMessage, tar
   }
   const count = await deps.ledger.incrementIssued(msg.requestorId, now);
   return count > policy.requestorDailyQuota ? 'RequestorQuotaExceeded' : undefined;
-}
-
-function hasAny(contacts: { readonly mobilePhones: readonly string[]; readonly emails: readonly string[] }): boolean {
-  return contacts.mobilePhones.length > 0 || contacts.emails.length > 0;
 }
 
 async function restoreCurrent(deps: WorkerDeps, lease: TargetLease, before: TargetRecord | null, log: Logger): Promise<TargetLease> {

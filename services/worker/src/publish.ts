@@ -2,10 +2,10 @@
 // message ids (duplicate detection drops a re-publish), contacts sealed with AAD bound to the
 // request (and TAP), and the callback the notifier needs to resume Entra.
 import {
-  DENIAL_REASON_NAMES, SCHEMA_VERSION, deliveryMessageId, denialMessageId, encodeDeliveryContacts, encodeTapOutcome,
+  REPORTED_REASON_NAMES, SCHEMA_VERSION, deliveryMessageId, denialMessageId, encodeDeliveryContacts, encodeTapOutcome,
   referenceIdFor, sealingAad,
 } from '@tapline/domain';
-import type { DeliveryContacts, DenialReason, TapDeliveryMessage, TapDenialMessage, TapRequestMessage } from '@tapline/domain';
+import type { DeliveryContacts, ReportedReason, TapDeliveryMessage, TapDenialMessage, TapRequestMessage } from '@tapline/domain';
 import type { IssuedTap } from '@tapline/graph';
 import type { OutboundMessage } from '@tapline/messaging';
 import type { WorkerDeps } from './ports.js';
@@ -56,7 +56,7 @@ export async function publishDelivery(deps: WorkerDeps, pending: PendingDelivery
 }
 
 export async function publishDenial(
-  deps: WorkerDeps, msg: TapRequestMessage, reasons: readonly DenialReason[], managerContacts: DeliveryContacts, attempt: number,
+  deps: WorkerDeps, msg: TapRequestMessage, reasons: readonly ReportedReason[], managerContacts: DeliveryContacts, attempt: number,
 ): Promise<void> {
   const body: TapDenialMessage = {
     kind: 'denial',
@@ -66,7 +66,7 @@ export async function publishDenial(
     targetId: msg.targetId,
     requestorId: msg.requestorId,
     // In the domain's order, so a re-publish is byte-identical in what matters.
-    reasons: DENIAL_REASON_NAMES.filter((r) => reasons.includes(r)),
+    reasons: REPORTED_REASON_NAMES.filter((r) => reasons.includes(r)),
     sealedContacts: deps.sealer.seal(encodeDeliveryContacts(managerContacts), sealingAad(msg.requestId, null, 'contacts')),
     ...(msg.callback !== undefined && { callback: msg.callback }),
     decidedAt: deps.now().toISOString(),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '@tapline/config';
-import { workerConfigSchema } from '@tapline/worker';
+import { DEFAULT_ELIGIBILITY_POLICY } from '@tapline/domain';
+import type { EligibilityPolicy } from '@tapline/domain';
+import { eligibilityPolicyOf, workerConfigSchema } from '@tapline/worker';
 
 const minimal = {
   SERVICEBUS_CONNECTION_STRING: 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;',
@@ -42,6 +44,24 @@ describe('worker configuration', () => {
       WORKER_MANAGER_CHANGE_QUARANTINE_HOURS: 0, WORKER_TARGET_COOLDOWN_MINUTES: 5, WORKER_REQUESTOR_DAILY_QUOTA: 3,
       WORKER_HANDLED_STAGES: ['assignmentRequestGranted'], WORKER_TAP_LIFETIME_MINUTES: 120, WORKER_INPROCESS_RETRY_BUDGET_MS: 10_000,
     });
+  });
+
+  it('turns every eligibility variable into its policy field (none is declared and ignored)', () => {
+    const policy = eligibilityPolicyOf(parseConfig(workerConfigSchema, {
+      ...minimal, WORKER_HANDLED_REQUEST_TYPES: 'onBehalfAdd,adminAdd', WORKER_HANDLED_STAGES: 'assignmentRequestGranted',
+      WORKER_MAX_MANAGER_DEPTH: '2', WORKER_ALLOW_GUESTS: 'yes', WORKER_EXCLUDED_GROUP_IDS: '29192d05-2eac-440a-a90f-19cf81a7aac7',
+      WORKER_MANAGER_CHANGE_QUARANTINE_HOURS: '0', WORKER_TARGET_COOLDOWN_MINUTES: '5', WORKER_REQUESTOR_DAILY_QUOTA: '3',
+    }));
+    expect(policy).toEqual({
+      handled: { requestTypes: ['onBehalfAdd', 'adminAdd'], stages: ['assignmentRequestGranted'] },
+      maxManagerDepth: 2, allowGuests: true, excludedGroupIds: ['29192d05-2eac-440a-a90f-19cf81a7aac7'],
+      managerChangeQuarantineHours: 0, targetCooldownMinutes: 5, requestorDailyQuota: 3,
+    });
+    // Every field moved off its default: a policy field no variable reaches would stay put.
+    for (const field of Object.keys(DEFAULT_ELIGIBILITY_POLICY) as (keyof EligibilityPolicy)[]) {
+      expect(policy[field], field).not.toEqual(DEFAULT_ELIGIBILITY_POLICY[field]);
+    }
+    expect(eligibilityPolicyOf(parseConfig(workerConfigSchema, minimal))).toEqual(DEFAULT_ELIGIBILITY_POLICY);
   });
 
   it('enforces the cross-variable rules, naming the variable and never echoing a value', () => {

@@ -3,12 +3,12 @@
 // TAP and publishes it, sealed, after the ledger records it.
 import { describe, expect, it } from 'vitest';
 import { deliveryMessageId, denialMessageId, referenceIdFor } from '@tapline/domain';
-import type { DenialReason, TapDeliveryMessage, TapDenialMessage } from '@tapline/domain';
+import type { ReportedReason, TapDeliveryMessage, TapDenialMessage } from '@tapline/domain';
 import { AUDIT } from '@tapline/worker';
 import { U, harness, request, sha256 } from './support.js';
 import type { Harness } from './support.js';
 
-async function expectDenied(h: Harness, targetId: string, requestorId: string, reason: DenialReason, extra: Partial<Parameters<typeof request>[2]> = {}): Promise<TapDenialMessage> {
+async function expectDenied(h: Harness, targetId: string, requestorId: string, reason: ReportedReason, extra: Partial<Parameters<typeof request>[2]> = {}): Promise<TapDenialMessage> {
   const writesBefore = h.tenant.writes.length;
   const msg = request(targetId, requestorId, extra);
   expect(await h.deliver(msg)).toEqual({ kind: 'complete' });

@@ -5,13 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { denialMessageId, encodeDeliveryContacts, encodeTapOutcome, referenceIdFor, sealingAad } from '@tapline/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '@tapline/tenant-simulator/demo-org';
 import { waitFor, type ReadyProcess } from '@tapline/test-harness';
 import { sha256Hex, startStack, tapIn, type SealedDelivery, type Stack } from './stack.js';
 
 // From the tenant simulator's demo org: erin.walsh reports to ben.okafor.
-const ERIN = 'bb199840-69ad-4b2e-925c-ee9e30e1f511';
-const BEN = 'a4a9e2bc-b6fd-47c9-9dfb-f7a4b1226316';
-const BEN_MAIL = 'ben.okafor@contoso.example';
+const ERIN = DEMO.erin.id;
+const BEN = DEMO.ben.id;
+const BEN_MAIL = DEMO.ben.mail!;
 
 let stack: Stack;
 let notifier: ReadyProcess | undefined;
@@ -51,11 +52,11 @@ describe('notifier against the local stack', () => {
   it('delivers a real TAP by SMS, resumes Entra, and confirms to the manager without the secret', async () => {
     const tap = await stack.createTap(ERIN);
     secrets.push(tap.secret);
-    phones.push('4255550113');
-    addresses.push('erin.walsh@contoso.example', BEN_MAIL);
+    phones.push(DEMO.erin.mobile!.replace(/\D/g, '').slice(1));
+    addresses.push(DEMO.erin.mail!, BEN_MAIL);
     const d = await stack.aDelivery({
       targetId: ERIN, requestorId: BEN, tap, callback: true,
-      contacts: { mobilePhones: ['+1 4255550113'], emails: ['erin.walsh@contoso.example'] },
+      contacts: { mobilePhones: [DEMO.erin.mobile!], emails: [DEMO.erin.mail!] },
     });
     await stack.registerWaiting(d.requestId, d.callback!);
     await stack.publish(d);
