@@ -30,7 +30,7 @@ export interface AuditFeed {
   view(readNotBefore?: Date): Promise<AuditView>;
 }
 
-export function createAuditFeed(feed: DirectoryChangeFeed, settings: AuditFeedSettings, now: () => Date): AuditFeed {
+export function createAuditFeed(feed: DirectoryChangeFeed, settings: AuditFeedSettings, now: () => Date, onRead?: () => void): AuditFeed {
   const byUser = new Map<string, AuditChange[]>();
   const keyOf = (c: AuditChange) => `${c.userId}|${c.kind}|${c.at.toISOString()}|${c.phoneType ?? ''}`;
   let readAt: Date | undefined;
@@ -48,6 +48,7 @@ export function createAuditFeed(feed: DirectoryChangeFeed, settings: AuditFeedSe
     const horizon = new Date(started.getTime() - settings.quarantineMs);
     const since = readAt === undefined ? horizon : new Date(Math.max(horizon.getTime(), readAt.getTime() - settings.latencyMs - 60_000));
     const changes = await feed.auditChanges(since);
+    onRead?.();
     for (const c of changes) {
       const list = byUser.get(c.userId) ?? [];
       // Reads overlap by one latency: an entry already held is not added twice.

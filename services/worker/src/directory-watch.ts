@@ -31,6 +31,8 @@ export interface DirectoryWatchDeps {
   readonly settings: DirectoryWatchSettings;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Told of every completed round (metrics). */
+  readonly onRound?: () => void;
 }
 
 export interface RoundSummary {
@@ -116,6 +118,7 @@ export function createDirectoryWatch(deps: DirectoryWatchDeps): DirectoryWatch {
         ...(state.firstRoundStartedAt === undefined && { firstRoundStartedAt: startedAt }),
       });
       info(log, LOG.watchRound, { ...summary, startedAt: startedAt.toISOString(), pages: result.pages });
+      deps.onRound?.();
     } catch (err) {
       if (err instanceof LeaseLostError) {
         lease = undefined;

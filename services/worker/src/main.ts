@@ -83,10 +83,11 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     settings: { pollIntervalMs: config.WORKER_WATCH_POLL_MS, leaseTtlMs: config.WORKER_WATCH_LEASE_TTL_MS, tickMs: config.WORKER_WATCH_TICK_MS },
     log: logger,
     now,
+    onRound: () => metrics.watchRound(),
   });
   const auditFeed = createAuditFeed(graph.changes, {
     refreshMs: config.WORKER_AUDIT_REFRESH_MS, quarantineMs, latencyMs: config.WORKER_AUDIT_LATENCY_SECONDS * 1000,
-  }, now);
+  }, now, () => metrics.auditRead());
 
   const deps: WorkerDeps = {
     directory: graph.directory,

@@ -11,6 +11,10 @@ export interface WorkerMetrics {
   graphThrottled(): void;
   duplicate(): void;
   retriedLater(): void;
+  /** A directory watch round completed in this process. */
+  watchRound(): void;
+  /** A tenant-wide audit-log read for the quarantine. */
+  auditRead(): void;
   /** Prometheus text exposition of every counter. */
   render(extra?: Readonly<Record<string, number>>): string;
   /** Current value, for tests and the bench. */
@@ -27,6 +31,8 @@ export function createMetrics(): WorkerMetrics {
     graphThrottled: () => inc('graph.throttled'),
     duplicate: () => inc('tap.duplicates'),
     retriedLater: () => inc('tap.retried_later'),
+    watchRound: () => inc('watch.rounds'),
+    auditRead: () => inc('graph.audit_reads'),
     value,
     render,
   };
