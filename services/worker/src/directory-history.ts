@@ -55,6 +55,8 @@ export async function readTargetHistory(sources: HistorySources, msg: TapRequest
   const notBefore = new Date(Math.min(now.getTime(), Math.max(Number.isNaN(received) ? now.getTime() : received, now.getTime() - settings.freshnessMs)));
   const watch = await settle<WatchSeen>(async () => {
     const state = await sources.watch.roundSince(notBefore, AbortSignal.timeout(settings.waitMs));
+    // Never decide on an older round (say, the lease was lost while it ran).
+    if (state?.lastRoundStartedAt === undefined || Date.parse(state.lastRoundStartedAt) < notBefore.getTime()) throw new RetryableError('no round started after the request arrived');
     const users = await sources.store.getUsers([msg.targetId]);
     return { state, user: users.get(msg.targetId.toLowerCase()) };
   });

@@ -140,7 +140,8 @@ export function createDirectoryWatch(deps: DirectoryWatchDeps): DirectoryWatch {
   async function applyRound(users: readonly UserDelta[], state: WatchState, startedAt: Date, fullSync: boolean): Promise<Omit<RoundSummary, 'startedAt'>> {
     const round = state.round + 1;
     const baseline = state.firstRoundStartedAt === undefined;
-    const known = await store.getUsers(users.map((u) => u.id));
+    // The first round has nothing to compare with: skip reading thousands of rows.
+    const known = baseline ? new Map<string, WatchedUser>() : await store.getUsers(users.map((u) => u.id));
     const observedAt = deps.now().toISOString();
     const writes: WatchedUser[] = [];
     let managerChanges = 0;

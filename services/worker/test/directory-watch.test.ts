@@ -125,7 +125,7 @@ describe('one watch per deployment (worker processes)', () => {
     await sim('POST', 'reset', {});
     const prefix = `wp${run}`;
     const env = () => workerEnv(stack, prefix, {
-      WORKER_WATCH_LEASE_TTL_MS: '3000', WORKER_WATCH_POLL_MS: '1000', WORKER_WATCH_TICK_MS: '100', LOG_LEVEL: 'info',
+      WORKER_WATCH_LEASE_TTL_MS: '8000', WORKER_WATCH_POLL_MS: '1000', WORKER_WATCH_TICK_MS: '100', LOG_LEVEL: 'info',
     });
     workers.push(...await Promise.all([startWorker(env()), startWorker(env())]));
     const store = await createTableWatchStore({ connectionString: stack.tablesConnectionString, tablePrefix: prefix, createTable: false });
@@ -135,7 +135,7 @@ describe('one watch per deployment (worker processes)', () => {
       return s?.leaseOwner !== undefined && s.round >= 2 ? s : undefined;
     }, { timeoutMs: 30_000, description: 'a lease holder with two rounds' });
     const takenBy = workers.map((w) => w.lines.filter((l) => l.includes('watch.lease_taken')).length);
-    expect(takenBy.sort()).toEqual([0, 1]); // exactly one worker took it
+    expect([...takenBy].sort()).toEqual([0, 1]); // exactly one worker took it
     const holder = workers[takenBy.indexOf(1)]!;
     const other = workers.find((w) => w !== holder)!;
     const ownerOf = (w: WorkerProcess) => /"owner":"([^"]+)"/.exec(w.lines.find((l) => l.includes('watch.lease_taken')) ?? '')?.[1];

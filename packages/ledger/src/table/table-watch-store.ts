@@ -1,7 +1,9 @@
 // The WatchStore on Azure Table Storage: table `<prefix>watch`. The state row (PK "~watch",
 // RK "state") is written with its ETag, so only the lease holder's writes land; the round request
-// (RK "wanted") is a plain upsert; one row per user (PK = user id, RK "user"). Each row keeps its
-// record as one JSON column: the watch reads and writes whole records, never queries by field.
+// (RK "wanted") is a plain upsert; the users share one partition (PK "~users", RK = user id) so a
+// full sync writes them in transactions of 100 (a 2,000-user sync is 20 requests, not 2,000). Each
+// row keeps its record as one JSON column: the watch reads and writes whole records, never
+// queries by field.
 
 import { TableClient } from '@azure/data-tables';
 import type { TableEntityResult } from '@azure/data-tables';
@@ -20,9 +22,12 @@ export type TableWatchStoreOptions = (
 const WATCH_PK = '~watch';
 const STATE_RK = 'state';
 const WANTED_RK = 'wanted';
-const USER_RK = 'user';
-/** Parallel user-row writes during a full sync. */
-const WRITE_PARALLELISM = 16;
+const USERS_PK = '~users';
+/** Parallel point reads of user rows; parallel transactions of user-row writes. */
+const READ_PARALLELISM = 16;
+const TRANSACTION_PARALLELISM = 4;
+/** Table Storage's limit on operations per transaction. */
+const TRANSACTION_SIZE = 100;
 
 type Row = { doc?: string };
 
@@ -119,22 +124,28 @@ export async function createTableWatchStore(options: TableWatchStoreOptions): Pr
 
     async getUsers(ids) {
       const out = new Map<string, WatchedUser>();
-      const rows = await Promise.all(ids.map((id) => read(encodeKey(id.toLowerCase()), USER_RK, 'read watched user')));
-      for (const row of rows) {
-        if (!row) continue;
-        const u = parse<WatchedUser>(row);
-        out.set(u.userId, u);
+      for (let i = 0; i < ids.length; i += READ_PARALLELISM) {
+        const rows = await Promise.all(ids.slice(i, i + READ_PARALLELISM).map((id) => read(USERS_PK, encodeKey(id.toLowerCase()), 'read watched user')));
+        for (const row of rows) {
+          if (!row) continue;
+          const u = parse<WatchedUser>(row);
+          out.set(u.userId, u);
+        }
       }
       return out;
     },
 
     async putUsers(users) {
-      for (let i = 0; i < users.length; i += WRITE_PARALLELISM) {
-        await Promise.all(users.slice(i, i + WRITE_PARALLELISM).map(async (u) => {
+      // One row per user (a transaction refuses two operations on one row): the last one wins.
+      const unique = [...new Map(users.map((u) => [u.userId.toLowerCase(), u])).values()];
+      const batches: WatchedUser[][] = [];
+      for (let i = 0; i < unique.length; i += TRANSACTION_SIZE) batches.push(unique.slice(i, i + TRANSACTION_SIZE));
+      for (let i = 0; i < batches.length; i += TRANSACTION_PARALLELISM) {
+        await Promise.all(batches.slice(i, i + TRANSACTION_PARALLELISM).map(async (batch) => {
           try {
-            await table.upsertEntity(entity(encodeKey(u.userId.toLowerCase()), USER_RK, u), 'Replace');
+            await table.submitTransaction(batch.map((u) => ['upsert', entity(USERS_PK, encodeKey(u.userId.toLowerCase()), u), 'Replace'] as const));
           } catch (err) {
-            throw translateTableError(err, 'write watched user');
+            throw translateTableError(err, 'write watched users');
           }
         }));
       }
