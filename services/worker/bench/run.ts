@@ -160,7 +160,10 @@ async function main(): Promise<void> {
       GRAPH_REPORTS_BUDGET: String(REPORTS), GRAPH_REPORTS_WINDOW_MS: String(REPORTS_WINDOW_S * 1000), LOG_LEVEL: 'error', ...quarantine,
     }));
     const p1 = await runPhase(throttledWorker, N, (N / budgetPerSecond) * 3000 + 120_000);
-    if (process.env.BENCH_DEBUG) process.stdout.write(await (await fetch(throttledWorker.metricsUrl!)).text());
+    if (process.env.BENCH_DEBUG) {
+      process.stdout.write(await (await fetch(throttledWorker.metricsUrl!)).text());
+      process.stdout.write(`${throttledWorker.lines.filter((l) => /abandon|error/i.test(l)).slice(0, 20).join('\n')}\n`);
+    }
     await throttledWorker.stop();
     // Steady state: the second half of the run, long after the bucket's initial burst (one full
     // window of writes, saved up before the first request) is spent.

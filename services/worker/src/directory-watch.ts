@@ -72,7 +72,17 @@ export function createDirectoryWatch(deps: DirectoryWatchDeps): DirectoryWatch {
   let current: { startedAt: Date; done: Promise<WatchState | null> } | undefined;
   let next: Promise<WatchState | null> | undefined;
 
-  async function holdLease(): Promise<void> {
+  // One lease operation at a time: the loop and waiting requests all call holdLease, and an answer
+  // that arrives late ("someone else holds it": this very process, a moment ago) must not drop it.
+  let holding: Promise<void> | undefined;
+  function holdLease(): Promise<void> {
+    holding ??= takeOrRenew().finally(() => {
+      holding = undefined;
+    });
+    return holding;
+  }
+
+  async function takeOrRenew(): Promise<void> {
     const now = deps.now();
     try {
       if (lease !== undefined && lease.expiresAt.getTime() - now.getTime() > settings.leaseTtlMs / 2) return;

@@ -25,7 +25,8 @@ const WANTED_RK = 'wanted';
 const USERS_PK = '~users';
 /** Parallel point reads of user rows; parallel transactions of user-row writes. */
 const READ_PARALLELISM = 16;
-const TRANSACTION_PARALLELISM = 4;
+/** One transaction at a time: they all write the one partition. */
+const TRANSACTION_PARALLELISM = 1;
 /** Table Storage's limit on operations per transaction. */
 const TRANSACTION_SIZE = 100;
 
