@@ -29,8 +29,12 @@ export interface EligibilityFacts {
   readonly eligibleRoleCount: number;
   /** Groups the target is a member of (transitively); only those in policy.excludedGroupIds matter. */
   readonly excludedGroupMemberships: readonly string[];
-  /** Last change of the target's manager attribute seen in the directory audit log. */
+  /** Last change of the target's manager attribute: the directory watch or the audit log, the newer. */
   readonly lastManagerChangeAt?: Date;
+  /** Neither the directory watch nor the audit log could be read for good: check 5 cannot pass. */
+  readonly managerHistoryUnavailable?: boolean;
+  /** The target has delivery channels, but every one changed within the quarantine (the contact guard). */
+  readonly contactsAllChangedRecently?: boolean;
   /** Last TAP issued to the target by tapline (ledger). */
   readonly targetLastIssuedAt?: Date;
   /** TAPs issued on behalf of this requestor since the start of the current UTC day (ledger). */
@@ -112,6 +116,9 @@ export function decideEligibility(facts: EligibilityFacts, policy: EligibilityPo
   if (facts.lastManagerChangeAt !== undefined && policy.managerChangeQuarantineHours > 0) {
     if (nowMs - facts.lastManagerChangeAt.getTime() < policy.managerChangeQuarantineHours * HOUR_MS) reasons.push('ManagerRecentlyChanged');
   }
+  if (facts.managerHistoryUnavailable === true && policy.managerChangeQuarantineHours > 0) reasons.push('ChangeHistoryUnavailable');
+  // The same guard for the channels a TAP would go to: none left unchanged means none to use.
+  if (facts.contactsAllChangedRecently === true && policy.managerChangeQuarantineHours > 0) reasons.push('ContactsRecentlyChanged');
 
   // 6. Rate limits.
   if (facts.targetLastIssuedAt !== undefined && policy.targetCooldownMinutes > 0) {

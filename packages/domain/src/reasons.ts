@@ -87,6 +87,16 @@ export const DENIAL_REASONS = {
     kind: 'denial', protected: true, category: 'notEligible',
     description: 'The target\'s manager changed within the quarantine period (the escalation path).',
   },
+  ChangeHistoryUnavailable: {
+    // Neither source of check 5 can be read for good (Graph 403, a watch that cannot run): never a pass.
+    kind: 'denial', protected: false, category: 'tryLater',
+    description: 'Neither the directory watch nor the audit log can show whether the target\'s manager or contacts changed within the quarantine.',
+  },
+  ContactsRecentlyChanged: {
+    // Someone may be redirecting the TAP: the security team's business.
+    kind: 'denial', protected: true, category: 'notEligible',
+    description: 'Every delivery channel of the target (mail, SMS-capable phone) changed within the quarantine period: none is left to send to.',
+  },
   TargetCooldown: {
     kind: 'denial', protected: false, category: 'tryLater',
     description: 'A TAP was issued to the target within the cooldown period.',

@@ -45,6 +45,8 @@ describe('decideEligibility', () => {
     TargetEligibleRole: { eligibleRoleCount: 2 },
     TargetInExcludedGroup: { excludedGroupMemberships: [IDS.excludedGroup] },
     ManagerRecentlyChanged: { lastManagerChangeAt: new Date(NOW.getTime() - 23 * HOUR) },
+    ChangeHistoryUnavailable: { managerHistoryUnavailable: true },
+    ContactsRecentlyChanged: { contactsAllChangedRecently: true },
     TargetCooldown: { targetLastIssuedAt: new Date(NOW.getTime() - 59 * 60_000) },
     RequestorQuotaExceeded: { requestorIssuedToday: 5 },
   };
@@ -104,6 +106,8 @@ describe('decideEligibility', () => {
       eligibleRoleCount: 1,
       excludedGroupMemberships: [IDS.excludedGroup],
       lastManagerChangeAt: NOW,
+      managerHistoryUnavailable: true,
+      contactsAllChangedRecently: true,
       targetLastIssuedAt: NOW,
       requestorIssuedToday: 99,
     });
@@ -133,9 +137,9 @@ describe('decideEligibility', () => {
 });
 
 describe('manager notice', () => {
-  const PROTECTED: ReportedReason[] = ['TargetPrivilegedRole', 'TargetEligibleRole', 'TargetInExcludedGroup', 'ManagerRecentlyChanged', 'TargetDisabled'];
+  const PROTECTED: ReportedReason[] = ['TargetPrivilegedRole', 'TargetEligibleRole', 'TargetInExcludedGroup', 'ManagerRecentlyChanged', 'ContactsRecentlyChanged', 'TargetDisabled'];
 
-  it('marks admin roles, excluded groups, manager changes and disabled accounts as protected', () => {
+  it('marks admin roles, excluded groups, manager and contact changes and disabled accounts as protected', () => {
     expect(DENIAL_REASON_NAMES.filter(protectedReason).sort()).toEqual([...PROTECTED].sort());
     expect(securityReasons(['TargetCooldown', 'TargetPrivilegedRole'])).toEqual(['TargetPrivilegedRole']);
   });

@@ -1,9 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
 import { createGraphTransport } from './graph-client.js';
 import { createGraphDirectory } from './graph-directory.js';
+import { createGraphDirectoryChanges } from './graph-directory-changes.js';
 import { createGraphAssignmentRequests, createGraphEntitlement } from './graph-entitlement.js';
 import { createGraphTapIssuer } from './graph-tap-issuer.js';
-import type { AssignmentRequests, Directory, EntitlementManagement, GraphCallStats, TapIssuer } from './ports.js';
+import type { AssignmentRequests, Directory, DirectoryChangeFeed, EntitlementManagement, GraphCallStats, TapIssuer } from './ports.js';
 import { createRateLimiter } from './rate-limiter.js';
 import type { RateBudget, RateLimiter } from './rate-limiter.js';
 import { createThrottleGate } from './throttle-gate.js';
@@ -31,6 +32,8 @@ export interface GraphAdapterOptions {
 
 export interface GraphAdapters {
   readonly directory: Directory;
+  /** users/delta rounds and tenant-wide audit reads (the directory watch and the quarantine). */
+  readonly changes: DirectoryChangeFeed;
   readonly tapIssuer: TapIssuer;
   readonly entitlement: EntitlementManagement;
   readonly assignmentRequests: AssignmentRequests;
@@ -56,6 +59,7 @@ export function createGraphAdapters(options: GraphAdapterOptions): GraphAdapters
       reportsLimiter,
       ...(options.managerChangeActivities !== undefined && { managerChangeActivities: options.managerChangeActivities }),
     }),
+    changes: createGraphDirectoryChanges(transport, { reportsLimiter }),
     tapIssuer: createGraphTapIssuer(transport, {
       limiter: writeLimiter,
       ...(options.policyTtlMs !== undefined && { policyTtlMs: options.policyTtlMs }),

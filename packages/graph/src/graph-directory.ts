@@ -129,13 +129,17 @@ export function createGraphDirectory(transport: GraphTransport, options: GraphDi
       return newest === undefined ? undefined : new Date(newest);
     },
 
-    async contacts(userId, role) {
+    async contacts(userId, role, contactOptions = {}) {
       const context = { operation: 'contacts', notFound: notFoundReason(role) } as const;
       const [user, phones] = await Promise.all([
         graphCall(context, () => client.api(userPath(userId)).select('displayName,mail').get() as Promise<GraphUser>),
         graphCall(context, () => client.api(`${userPath(userId)}/authentication/phoneMethods`).get() as Promise<{ value?: GraphPhoneMethod[] }>),
       ]);
-      return contactsFrom(user, phones.value ?? []);
+      const excluded = new Set<string>(contactOptions.excludePhoneTypes ?? []);
+      return contactsFrom(
+        contactOptions.excludeMail === true ? { ...user, mail: null } : user,
+        (phones.value ?? []).filter((p) => !excluded.has(p.phoneType ?? '')),
+      );
     },
   };
 }

@@ -2,9 +2,11 @@
 // Microsoft Graph adapters and their in-memory fakes. See README.md.
 
 export type {
-  AssignmentRequests, Directory, DirectoryUser, EntitlementManagement, GraphCallStats, IssuedTap, ResumeRequest, TapIssuer, TapPolicy,
-  TapRequest, UserRole,
+  AssignmentRequests, AuditChange, ContactOptions, DeltaRound, Directory, DirectoryChangeFeed, DirectoryUser, EntitlementManagement,
+  GraphCallStats, IssuedTap, PhoneMethodType, ResumeRequest, TapIssuer, TapPolicy, TapRequest, UserDelta, UserRole,
 } from './ports.js';
+export { DeltaTokenExpiredError } from './ports.js';
+export { WATCH_SELECT, mailHash } from './graph-directory-changes.js';
 export { createGraphAdapters } from './graph-adapters.js';
 export type { GraphAdapterOptions, GraphAdapters } from './graph-adapters.js';
 export { DEFAULT_MANAGER_CHANGE_ACTIVITIES } from './graph-directory.js';

@@ -1,8 +1,13 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { PermanentError } from '@tapline/domain';
 import type { AssignmentRequestFacts, DeliveryContacts } from '@tapline/domain';
+import { mailHash } from './graph-directory-changes.js';
 import { contactsFrom } from './graph-directory.js';
-import type { AssignmentRequests, Directory, DirectoryUser, EntitlementManagement, IssuedTap, ResumeRequest, TapIssuer, TapPolicy, UserRole } from './ports.js';
+import { DeltaTokenExpiredError } from './ports.js';
+import type {
+  AssignmentRequests, AuditChange, Directory, DirectoryChangeFeed, DirectoryUser, EntitlementManagement, IssuedTap, PhoneMethodType, ResumeRequest,
+  TapIssuer, TapPolicy, UserDelta, UserRole,
+} from './ports.js';
 
 /**
  * The in-memory tenant: fakes of Directory, TapIssuer and EntitlementManagement over one small
@@ -41,7 +46,7 @@ export interface MemoryTenantSeed {
 
 export type MemoryOperation =
   | 'getUser' | 'managerChain' | 'activeRoleCount' | 'eligibleRoleCount' | 'groupMemberships'
-  | 'lastManagerChangeAt' | 'contacts' | 'policy' | 'createTap' | 'resume' | 'getAssignmentRequest';
+  | 'lastManagerChangeAt' | 'contacts' | 'policy' | 'createTap' | 'resume' | 'getAssignmentRequest' | 'deltaRound' | 'auditChanges';
 
 export interface MemoryTap {
   readonly id: string;
@@ -54,6 +59,8 @@ export interface MemoryTap {
 
 export interface MemoryTenant {
   readonly directory: Directory;
+  /** users/delta rounds (`mem:<n>` tokens) and the audit log's manager, mail and phone changes. */
+  readonly changes: DirectoryChangeFeed;
   readonly tapIssuer: TapIssuer;
   readonly entitlement: EntitlementManagement;
   readonly assignmentRequests: AssignmentRequests;
@@ -64,6 +71,11 @@ export interface MemoryTenant {
   readonly resumes: ReadonlyArray<{ readonly assignmentRequestId: string; readonly request: ResumeRequest }>;
   currentTap(userId: string): MemoryTap | undefined;
   setManager(userId: string, managerId: string | null, at?: Date): void;
+  /** A phone method registered (a security-info audit entry at `at`). */
+  registerPhone(userId: string, type: PhoneMethodType, number: string, at?: Date): void;
+  removeUser(userId: string): void;
+  /** Every delta token issued so far answers as expired. */
+  expireDeltaTokens(): void;
   updateUser(userId: string, patch: Partial<Omit<MemoryUser, 'id'>>): void;
   setTapPolicy(patch: Partial<TapPolicy> & { readonly excludedGroupIds?: readonly string[] }): void;
   /**
@@ -97,6 +109,18 @@ export function createMemoryTenant(seed: MemoryTenantSeed): MemoryTenant {
   const resumes: Array<{ assignmentRequestId: string; request: ResumeRequest }> = [];
   const failures = new Map<MemoryOperation, Error[]>();
   const requests = new Map<string, { facts: AssignmentRequestFacts; hiddenReads: number }>();
+  // users/delta: every mutation numbered; a token is the number a round ended at.
+  let seq = 0;
+  let tokensValidFrom = 0;
+  const changedAt = new Map<string, number>();
+  const managerTouchedAt = new Map<string, number>();
+  const removed = new Set<string>();
+  const otherChanges: AuditChange[] = [];
+  const touch = (userId: string, manager = false) => {
+    seq += 1;
+    changedAt.set(userId, seq);
+    if (manager) managerTouchedAt.set(userId, seq);
+  };
 
   /** Every operation starts here: record, yield (as I/O would), maybe fail. */
   async function enter(operation: MemoryOperation): Promise<void> {
@@ -153,13 +177,13 @@ export function createMemoryTenant(seed: MemoryTenantSeed): MemoryTenant {
       const times = managerChanges.filter((c) => c.userId === userId.toLowerCase() && c.at.getTime() >= since.getTime()).map((c) => c.at.getTime());
       return times.length === 0 ? undefined : new Date(Math.max(...times));
     },
-    async contacts(userId, role): Promise<DeliveryContacts> {
+    async contacts(userId, role, options = {}): Promise<DeliveryContacts> {
       await enter('contacts');
       const u = require(userId, role);
       const phones = (['mobile', 'alternateMobile', 'office'] as const)
-        .filter((t) => u.phones?.[t] !== undefined)
+        .filter((t) => u.phones?.[t] !== undefined && !(options.excludePhoneTypes ?? []).includes(t))
         .map((t) => ({ phoneType: t, phoneNumber: u.phones![t]! }));
-      return contactsFrom({ displayName: u.displayName ?? null, mail: u.mail ?? null }, phones);
+      return contactsFrom({ displayName: u.displayName ?? null, mail: options.excludeMail === true ? null : u.mail ?? null }, phones);
     },
   };
 
@@ -218,8 +242,40 @@ export function createMemoryTenant(seed: MemoryTenantSeed): MemoryTenant {
     },
   };
 
+  const changes: DirectoryChangeFeed = {
+    async deltaRound(deltaLink) {
+      await enter('deltaRound');
+      const from = deltaLink === undefined ? -1 : Number(/^mem:(\d+)$/.exec(deltaLink)?.[1] ?? Number.NaN);
+      if (deltaLink !== undefined && !(from >= tokensValidFrom)) throw new DeltaTokenExpiredError();
+      const fullSync = from < 0;
+      const out: UserDelta[] = [];
+      const ids = fullSync ? [...users.keys()] : [...changedAt.entries()].filter(([, n]) => n > from).map(([id]) => id);
+      for (const id of ids.sort()) {
+        const u = users.get(id);
+        if (!u || removed.has(id)) {
+          if (!fullSync) out.push({ id, removed: true });
+          continue;
+        }
+        const managerReported = fullSync || (managerTouchedAt.get(id) ?? -1) > from;
+        out.push({
+          id, removed: false, mailHash: mailHash(u.mail), accountEnabled: u.accountEnabled ?? true, userType: u.userType ?? 'Member',
+          ...(managerReported && { managerId: u.managerId?.toLowerCase() ?? null }),
+        });
+      }
+      return { users: out, deltaLink: `mem:${seq}`, fullSync, pages: 1 };
+    },
+    async auditChanges(since) {
+      await enter('auditChanges');
+      return [
+        ...managerChanges.map((c) => ({ userId: c.userId, at: c.at, kind: 'manager' as const })),
+        ...otherChanges,
+      ].filter((c) => c.at.getTime() >= since.getTime());
+    },
+  };
+
   return {
     directory,
+    changes,
     tapIssuer,
     entitlement,
     assignmentRequests,
@@ -234,10 +290,27 @@ export function createMemoryTenant(seed: MemoryTenantSeed): MemoryTenant {
       const user = require(userId, 'target');
       users.set(user.id, { ...user, managerId: managerId?.toLowerCase() ?? null });
       managerChanges.push({ userId: user.id, at });
+      touch(user.id, true);
+    },
+    registerPhone(userId, type, number, at = now()) {
+      const user = require(userId, 'target');
+      users.set(user.id, { ...user, phones: { ...user.phones, [type]: number } });
+      otherChanges.push({ userId: user.id, at, kind: 'phone', phoneType: type });
+    },
+    removeUser(userId) {
+      const user = require(userId, 'target');
+      removed.add(user.id);
+      users.delete(user.id);
+      touch(user.id);
+    },
+    expireDeltaTokens() {
+      tokensValidFrom = seq + 1;
     },
     updateUser(userId, patch) {
       const user = require(userId, 'target');
       users.set(user.id, { ...user, ...patch, id: user.id });
+      if ('mail' in patch && patch.mail !== user.mail) otherChanges.push({ userId: user.id, at: now(), kind: 'mail' });
+      touch(user.id, 'managerId' in patch);
     },
     setTapPolicy(patch) {
       policy = { ...policy, ...withoutExcluded(patch) };

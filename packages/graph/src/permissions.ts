@@ -1,4 +1,4 @@
-import type { AssignmentRequests, Directory, EntitlementManagement, TapIssuer } from './ports.js';
+import type { AssignmentRequests, Directory, DirectoryChangeFeed, EntitlementManagement, TapIssuer } from './ports.js';
 
 /**
  * The Microsoft Graph application permissions (app roles) each adapter method calls Graph with:
@@ -15,6 +15,7 @@ export interface GraphPermissionTable {
   readonly tapIssuer: PermissionsOf<TapIssuer>;
   readonly entitlement: PermissionsOf<EntitlementManagement>;
   readonly assignmentRequests: PermissionsOf<AssignmentRequests>;
+  readonly changes: PermissionsOf<DirectoryChangeFeed>;
 }
 
 export const GRAPH_PERMISSIONS: GraphPermissionTable = {
@@ -41,6 +42,12 @@ export const GRAPH_PERMISSIONS: GraphPermissionTable = {
   assignmentRequests: {
     // Check 0's read of the request the call-out names: the least privileged permission for it.
     get: ['EntitlementManagement.Read.All'],
+  },
+  changes: {
+    // The directory watch: users/delta with manager and mail.
+    deltaRound: ['User.Read.All'],
+    // The quarantine's tenant-wide audit read (manager, mail and phone-method changes).
+    auditChanges: ['AuditLog.Read.All'],
   },
 };
 

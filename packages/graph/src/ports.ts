@@ -23,6 +23,13 @@ export interface DirectoryUser {
   readonly isExternal: boolean;
 }
 
+export interface ContactOptions {
+  /** Phone methods not to use (registered within the quarantine). */
+  readonly excludePhoneTypes?: readonly PhoneMethodType[];
+  /** Leave the mail out (changed within the quarantine). */
+  readonly excludeMail?: boolean;
+}
+
 export interface Directory {
   /** Throws `PermanentError` `TargetNotFound` or `RequestorNotFound` (by `role`) when missing. */
   getUser(idOrUpn: string, role: UserRole): Promise<DirectoryUser>;
@@ -40,7 +47,59 @@ export interface Directory {
    * Where the user can be reached, from the directory only: SMS-capable phone methods (mobile,
    * alternate mobile; office phones cannot receive SMS) and the mail attribute.
    */
-  contacts(userId: string, role: UserRole): Promise<DeliveryContacts>;
+  contacts(userId: string, role: UserRole, options?: ContactOptions): Promise<DeliveryContacts>;
+}
+
+/** Phone authentication method types (office lines cannot receive SMS). */
+export type PhoneMethodType = 'mobile' | 'alternateMobile' | 'office';
+
+/** One user as a `users/delta` round reported it. Fields absent: not reported (unchanged). */
+export interface UserDelta {
+  readonly id: string;
+  /** Deleted (soft or hard): the user is gone from the directory. */
+  readonly removed: boolean;
+  /** The manager now (null: none). A full sync always says; later rounds only when it changed. */
+  readonly managerId?: string | null;
+  /** SHA-256 of the mail (null: none); the address itself never leaves the adapter. */
+  readonly mailHash?: string | null;
+  readonly accountEnabled?: boolean;
+  readonly userType?: string;
+}
+
+export interface DeltaRound {
+  readonly users: readonly UserDelta[];
+  /** The state token to resume from (Graph's `@odata.deltaLink`). */
+  readonly deltaLink: string;
+  /** True when the round started without a token: every user is in it. */
+  readonly fullSync: boolean;
+  readonly pages: number;
+}
+
+/** A change the audit log records: who changed what for whom, when. */
+export interface AuditChange {
+  readonly userId: string;
+  readonly at: Date;
+  readonly kind: 'manager' | 'mail' | 'phone';
+  /** For `phone`: which method, when the entry names it (otherwise any phone may have changed). */
+  readonly phoneType?: PhoneMethodType;
+  /** The user or app that made the change. */
+  readonly by?: string;
+}
+
+/** Graph answered 400 `syncStateNotFound`: the delta token expired or is unknown; sync again from scratch. */
+export class DeltaTokenExpiredError extends Error {
+  override readonly name = 'DeltaTokenExpiredError';
+  constructor() {
+    super('usersDelta: Graph answered 400 syncStateNotFound (the delta token expired or is unknown)');
+  }
+}
+
+/** What the directory watch and the quarantine read besides the per-request directory facts. */
+export interface DirectoryChangeFeed {
+  /** One `users/delta` round: from `deltaLink`, or a full sync without one. `DeltaTokenExpiredError` when Graph refuses the token. */
+  deltaRound(deltaLink: string | undefined): Promise<DeltaRound>;
+  /** Manager, mail and phone-method changes the audit log shows since `since`, tenant-wide. */
+  auditChanges(since: Date): Promise<AuditChange[]>;
 }
 
 /** The tenant's TAP policy (authentication methods policy, TemporaryAccessPass configuration). */

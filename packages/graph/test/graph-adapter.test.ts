@@ -9,6 +9,7 @@ import { createCredential, createGraphAdapters } from '@tapline/graph';
 import type { GraphAdapterOptions, GraphAdapters } from '@tapline/graph';
 import { startTenantSimulator, useManagedIdentityOf, type TenantSimulatorProcess } from '@tapline/test-harness';
 import { demoApp } from '@tapline/tenant-simulator/demo-org';
+import { changeFeedConformance } from './change-feed-conformance.js';
 import { directoryConformance } from './conformance.js';
 import { ORG } from './org.js';
 
@@ -57,6 +58,23 @@ directoryConformance('Graph adapter on the tenant simulator', async () => {
     async createRequest({ id, requestor, target, stageInstanceId, accessPackageId }) {
       const res = await sim.sim('POST', 'assignment-requests', { id, requestor, target, customExtensionStageInstanceId: stageInstanceId, accessPackageId });
       expect(res.status).toBe(201);
+    },
+  };
+});
+
+changeFeedConformance('Graph adapter on the tenant simulator', async () => {
+  expect((await sim.sim('POST', 'reset')).status).toBe(204);
+  const graph = adapters();
+  const patch = async (userId: string, body: unknown) => expect((await sim.sim('PATCH', `users/${userId}`, body)).status).toBe(200);
+  return {
+    changes: graph.changes,
+    setManager: (userId, managerId) => patch(userId, { manager: managerId }),
+    async removeUser(userId) {
+      expect((await sim.sim('DELETE', `users/${userId}`)).status).toBe(204);
+    },
+    registerMobile: (userId, number) => patch(userId, { phoneMethods: { mobile: number } }),
+    async expireDeltaTokens() {
+      expect((await sim.sim('POST', 'directory/expire-delta-tokens', {})).status).toBe(204);
     },
   };
 });

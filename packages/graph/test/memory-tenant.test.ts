@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RetryableError } from '@tapline/domain';
 import { createMemoryTenant } from '@tapline/graph';
+import { changeFeedConformance } from './change-feed-conformance.js';
 import { directoryConformance } from './conformance.js';
 import { ORG } from './org.js';
 import { demoOrgSeed } from './org-seed.js';
@@ -16,6 +17,17 @@ directoryConformance('in-memory tenant', () => {
     createRequest: ({ id, requestor, target, stageInstanceId, accessPackageId }) => Promise.resolve(tenant.addAssignmentRequest({
       id, state: 'pendingApproval', requestorObjectId: requestor, targetObjectId: target, accessPackageId, calloutInstanceIds: [stageInstanceId],
     })),
+  });
+});
+
+changeFeedConformance('in-memory tenant', () => {
+  const tenant = createMemoryTenant(demoOrgSeed());
+  return Promise.resolve({
+    changes: tenant.changes,
+    setManager: (userId, managerId) => Promise.resolve(tenant.setManager(userId, managerId)),
+    removeUser: (userId) => Promise.resolve(tenant.removeUser(userId)),
+    registerMobile: (userId, number) => Promise.resolve(tenant.registerPhone(userId, 'mobile', number)),
+    expireDeltaTokens: () => Promise.resolve(tenant.expireDeltaTokens()),
   });
 });
 

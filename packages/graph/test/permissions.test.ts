@@ -75,6 +75,10 @@ const calls: { [A in keyof GraphPermissionTable]: { [M in keyof GraphPermissionT
     // A request Graph does not know reads as undefined with the permission, and 403 without it.
     get: (g) => g.assignmentRequests.get('00000000-0000-4000-8000-00000000abcd'),
   },
+  changes: {
+    deltaRound: (g) => g.changes.deltaRound(undefined),
+    auditChanges: (g) => g.changes.auditChanges(new Date(Date.now() - 3_600_000)),
+  },
 };
 
 const forbidden = (err: unknown): boolean => isPermanent(err) && err.reason === 'GraphForbidden';

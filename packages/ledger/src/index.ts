@@ -10,3 +10,7 @@ export { LeaseLostError, LedgerAccessError, LedgerConflictError, RequestNotFound
 export { createMemoryLedger } from './memory-ledger.js';
 export { createTableLedger } from './table/table-ledger.js';
 export type { TableLedgerOptions } from './table/table-ledger.js';
+export type { RoundRecord, WatchLease, WatchState, WatchStore, WatchedUser } from './watch-store.js';
+export { createMemoryWatchStore } from './memory-watch-store.js';
+export { createTableWatchStore } from './table/table-watch-store.js';
+export type { TableWatchStoreOptions } from './table/table-watch-store.js';

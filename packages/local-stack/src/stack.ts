@@ -102,6 +102,9 @@ export function prepareDirs(dataDir: string): { logsDir: string } {
 }
 
 /** Extra CLI flags for a stand-in, from `overrides` (tests and benches tune the simulators). */
+/** The simulator's audit-log delay on the local stack, and what the worker assumes (Entra: 120 s p95). */
+export const LOCAL_AUDIT_LATENCY_SECONDS = 5;
+
 function extraArgs(options: StackOptions, name: 'TENANT_SIM_ARGS' | 'ACS_SIM_ARGS'): string[] {
   return options.overrides?.[name]?.split(' ').filter(Boolean) ?? [];
 }
@@ -142,6 +145,9 @@ export function infrastructureSpecs(options: StackOptions): ProcessSpec[] {
         '--keys-file', path.join(dataDir, 'tenant-keys.json'),
         // Entra would only send CallbackUriPath for a request that waits; treat each as waiting.
         '--auto-wait',
+        // Audit entries appear late, as in Entra, but briefly: the worker's first-day trust waits
+        // this long after the directory watch's first round (WORKER_AUDIT_LATENCY_SECONDS below).
+        '--audit-latency', String(LOCAL_AUDIT_LATENCY_SECONDS),
         ...extraArgs(options, 'TENANT_SIM_ARGS'),
       ]),
       readyLine: /tenant-simulator ready url=(\S+)/,
@@ -218,6 +224,7 @@ export function serviceSpecs(options: StackOptions, endpoints: Endpoints): Proce
         ...common,
         WORKER_METRICS_PORT: String(ports.workerMetrics),
         WORKER_SERVED_ACCESS_PACKAGE_IDS: LOCAL_TENANT.tapAccessPackageId,
+        WORKER_AUDIT_LATENCY_SECONDS: String(LOCAL_AUDIT_LATENCY_SECONDS),
         ...passThrough('WORKER_'),
         ...passThrough('GRAPH_'),
         GRAPH_BASE_URL: endpoints.tenantUrl,

@@ -174,6 +174,16 @@ const definitions = {
     description: 'Graph writes (TAP creation and deletion), the calls that spend the identity write budget.',
     attributes: [],
   },
+  auditReads: {
+    name: 'graph.audit_reads', kind: 'counter', unit: '{call}', emittedBy: worker,
+    description: "Tenant-wide directory audit-log reads for the manager-change quarantine (Graph allows 5 per 10 s per app and tenant).",
+    attributes: [],
+  },
+  watchRounds: {
+    name: 'tap.watch.rounds', kind: 'counter', unit: '{round}', emittedBy: worker,
+    description: 'Directory watch rounds (users/delta) completed by this process while it held the watch lease.',
+    attributes: [],
+  },
   graphThrottled: {
     name: 'graph.throttled', kind: 'counter', unit: '{call}', emittedBy: worker,
     description: 'Graph calls answered 429.',

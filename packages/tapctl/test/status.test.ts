@@ -69,6 +69,18 @@ describe('tapctl status', () => {
     expect(result.stdout).toContain('sent by sms');
   });
 
+  it("says what a request held back by the quarantine's sources waits for (the worker's retry note and audit detail)", async () => {
+    const waiting = '22222222-3333-4444-8555-666666666666';
+    await ledger.recordReceived({ requestId: waiting, targetId: TARGET, requestorId: MANAGER, referenceId: 'TL-22222222', at: at(0) });
+    const why = "waiting for the audit log to cover the directory watch's first round (trusted from 2026-03-02T09:15:00.000Z)";
+    await ledger.transition(waiting, 'received', { attempts: 1, lastError: why, note: `${why}; retry in 15 s` }, at(30));
+    await ledger.appendAudit({ requestId: waiting, actor: 'worker', action: 'request.retry_scheduled', detail: { attempt: 1, delayMs: 15_000, waitingFor: why.slice('waiting for '.length) }, at: at(31) });
+    const result = await status([waiting]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${why}; retry in 15 s`);
+    expect(result.stdout).toContain('status      received');
+  });
+
   it('prints one JSON document with --json, audit included', async () => {
     const result = await status([REQUEST_ID, '--json']);
     expect(result.code).toBe(0);

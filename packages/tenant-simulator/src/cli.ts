@@ -3,7 +3,7 @@ import { startTenantSimulator } from './server.js';
 
 /**
  * `tenant-simulator [--port n] [--org fixture.json] [--identity-header v] [--throttle-scale f]
- * [--no-throttle] [--auto-wait] [--log-requests] [--keys-file f] [--mi-token-lifetime s]`.
+ * [--no-throttle] [--auto-wait] [--log-requests] [--keys-file f] [--mi-token-lifetime s] [--audit-latency s]`.
  * Prints one line containing "ready" with the URL once it listens; stops on SIGINT/SIGTERM.
  */
 const { values } = parseArgs({
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'log-requests': { type: 'boolean', default: false },
     'keys-file': { type: 'string' },
     'mi-token-lifetime': { type: 'string' },
+    'audit-latency': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -26,7 +27,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(`usage: tenant-simulator [--port 0] [--host 127.0.0.1] [--org fixture.json] [--identity-header value]
                         [--throttle-scale factor] [--no-throttle] [--auto-wait] [--log-requests]
-                        [--keys-file keys.json] [--mi-token-lifetime seconds]
+                        [--keys-file keys.json] [--mi-token-lifetime seconds] [--audit-latency seconds]
 `);
   process.exit(0);
 }
@@ -36,6 +37,8 @@ const scale = values['throttle-scale'] === undefined ? undefined : Number(values
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer 0..65535');
 if (scale !== undefined && !(scale > 0)) fail('--throttle-scale must be a positive number');
 const miLifetime = values['mi-token-lifetime'] === undefined ? undefined : Number(values['mi-token-lifetime']);
+const auditLatency = values['audit-latency'] === undefined ? undefined : Number(values['audit-latency']);
+if (auditLatency !== undefined && !(auditLatency >= 0 && auditLatency <= 86_400)) fail('--audit-latency must be 0..86400 (seconds)');
 if (miLifetime !== undefined && !(Number.isInteger(miLifetime) && miLifetime >= 60)) fail('--mi-token-lifetime must be an integer >= 60 (seconds)');
 
 try {
@@ -49,6 +52,7 @@ try {
     autoWait: values['auto-wait'],
     keysFile: values['keys-file'],
     managedIdentityTokenLifetimeSeconds: miLifetime,
+    auditLatencySeconds: auditLatency,
     log: values['log-requests'] ? (line) => process.stdout.write(`${line}\n`) : undefined,
   });
   // Details first, then the one line launchers wait for (it repeats what they need).

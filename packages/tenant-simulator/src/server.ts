@@ -35,6 +35,8 @@ export interface TenantSimulatorOptions {
   clientCredentialTokenLifetimeSeconds?: number;
   /** Keep the signing keys in this file (created when missing) so tokens survive restarts. */
   keysFile?: string;
+  /** Audit-log ingestion latency in seconds (default 0; Entra: 120 at the 95th percentile). */
+  auditLatencySeconds?: number;
   /** Called with one line per request (method, route template, status, ms): no ids, no UPNs. */
   log?: (line: string) => void;
 }
@@ -58,7 +60,9 @@ export async function startTenantSimulator(options: TenantSimulatorOptions = {})
   const tenantId = fixture.tenant.id.toLowerCase();
   const issuer = new TokenIssuer(tenantId, keys, fixture.apps, fixture.resources);
   const throttle = new Throttle({ ...defaultThrottleSettings(fixture.users.length, options.throttleScale ?? 1), ...options.throttle }, tenantId);
-  const state = new SimulatorState(fixture, keys, issuer, throttle, options.autoWait ?? false);
+  const state = new SimulatorState(fixture, keys, issuer, throttle, options.autoWait ?? false, {
+    ...(options.auditLatencySeconds !== undefined && { auditLatencySeconds: options.auditLatencySeconds }),
+  });
   const identityHeader = options.identityHeader ?? defaultIdentityHeader;
   const miLifetime = options.managedIdentityTokenLifetimeSeconds ?? 24 * 3600;
   let baseUrl = '';

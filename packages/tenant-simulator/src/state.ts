@@ -10,6 +10,18 @@ import type { KeyRing } from './identity/keys.js';
 import type { TokenIssuer } from './identity/tokens.js';
 import type { Throttle } from './throttle.js';
 
+/** How the directory behaves in time; kept across `/_sim/reset` (like the throttle settings). */
+export interface DirectorySettings {
+  /** Seconds between an activity and its audit entry being readable (Entra: 2 min p95, 5 min p99). */
+  auditLatencySeconds: number;
+  /** Users per `users/delta` page. */
+  deltaPageSize: number;
+  /** How long a delta state token stays valid (Graph: 7 days for identity resources). */
+  deltaTokenLifetimeSeconds: number;
+}
+
+export const defaultDirectorySettings = (): DirectorySettings => ({ auditLatencySeconds: 0, deltaPageSize: 200, deltaTokenLifetimeSeconds: 7 * 24 * 3600 });
+
 /**
  * Everything one simulator instance holds. `resetTenant()` rebuilds the directory from the
  * fixture with a fresh start time (so "changed an hour ago" stays an hour ago); keys stay, so
@@ -17,6 +29,9 @@ import type { Throttle } from './throttle.js';
  */
 export class SimulatorState {
   directory: Directory;
+  readonly directorySettings: DirectorySettings;
+  /** Delta tokens issued before this time are expired (`POST /_sim/directory/expire-delta-tokens`). */
+  deltaTokensValidFrom = 0;
   startedAt: Date;
   readonly taps = new TapStore();
   readonly assignmentRequests: AssignmentRequests;
@@ -32,7 +47,9 @@ export class SimulatorState {
     readonly issuer: TokenIssuer,
     readonly throttle: Throttle,
     autoWait: boolean,
+    directorySettings: Partial<DirectorySettings> = {},
   ) {
+    this.directorySettings = { ...defaultDirectorySettings(), ...directorySettings };
     this.startedAt = new Date();
     this.directory = new Directory(fixture, this.startedAt);
     this.assignmentRequests = new AssignmentRequests(autoWait);

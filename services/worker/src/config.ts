@@ -107,6 +107,23 @@ export const workerConfigSchema = z
     GRAPH_POLICY_TTL_MS: env.durationMs({ min: 0, max: 86_400_000 }).default(300_000),
     GRAPH_MANAGER_CHANGE_ACTIVITIES: env.list(z.string().max(200), { min: 1 }).optional(),
 
+    // The directory watch (users/delta) and the audit log behind the manager-change quarantine.
+    /** false: this process never runs the watch (never takes its lease), it only reads what the holder records. */
+    WORKER_WATCH_ENABLED: env.boolean().default(true),
+    /** A round at least this often, asked or not. */
+    WORKER_WATCH_POLL_MS: env.durationMs({ min: 1_000, max: 3_600_000 }).default(30_000),
+    /** A decision uses a round that started after the request arrived and at most this long before. */
+    WORKER_WATCH_FRESHNESS_MS: env.durationMs({ min: 0, max: 600_000 }).default(5_000),
+    /** How long an attempt waits for that round before it becomes a delayed retry. */
+    WORKER_WATCH_WAIT_MS: env.durationMs({ min: 100, max: 120_000 }).default(15_000),
+    /** The watch lease: a dead holder is replaced within this long. */
+    WORKER_WATCH_LEASE_TTL_MS: env.durationMs({ min: 1_000, max: 600_000 }).default(15_000),
+    WORKER_WATCH_TICK_MS: env.durationMs({ min: 10, max: 10_000 }).default(250),
+    /** How late Entra publishes audit entries; the first day's trust waits this long after the watch's first round. */
+    WORKER_AUDIT_LATENCY_SECONDS: env.integer({ min: 0, max: 86_400 }).default(900),
+    /** The tenant-wide audit read is repeated when older than this. */
+    WORKER_AUDIT_REFRESH_MS: env.durationMs({ min: 1_000, max: 3_600_000 }).default(60_000),
+
     // Ledger (Azure Table Storage; Azurite locally).
     TABLES_CONNECTION_STRING: env.string().optional(),
     TABLES_ENDPOINT: env.url({ protocols: ['https:', 'http:'] }).optional(),

@@ -5,4 +5,4 @@ import { graphAppRolesFor } from '@tapline/graph';
  * adapter methods it calls (WorkerDeps takes the whole Directory and TapIssuer). The deployment's
  * postprovision step grants this list and removes any other Graph app role.
  */
-export const WORKER_GRAPH_APP_ROLES: readonly string[] = graphAppRolesFor({ directory: 'all', tapIssuer: 'all', assignmentRequests: 'all' });
+export const WORKER_GRAPH_APP_ROLES: readonly string[] = graphAppRolesFor({ directory: 'all', tapIssuer: 'all', assignmentRequests: 'all', changes: 'all' });

@@ -105,9 +105,14 @@ async function retryLater(deps: WorkerDeps, msg: TapRequestMessage, attempt: num
   // Same-status moves (received->received, issuing->issuing) record the attempt and the error.
   const status = await statusOf(deps, msg.requestId);
   if (status !== undefined && canTransition(status, status)) {
-    await quietly(log, 'retry-attempt', () => deps.ledger.transition(msg.requestId, status, { attempts: attempt, lastError, note: `retry in ${Math.round(delayMs / 1000)} s` }, deps.now()));
+    // A wait (the directory watch, the audit log) says what for: tapctl shows the note.
+    const note = err.message.startsWith('waiting for ') ? `${err.message}; retry in ${Math.round(delayMs / 1000)} s` : `retry in ${Math.round(delayMs / 1000)} s`;
+    await quietly(log, 'retry-attempt', () => deps.ledger.transition(msg.requestId, status, { attempts: attempt, lastError, note }, deps.now()));
   }
-  await quietly(log, 'audit', () => deps.ledger.appendAudit({ requestId: msg.requestId, actor: ACTOR, action: AUDIT.retryScheduled, at: deps.now(), detail: { attempt, delayMs } }));
+  await quietly(log, 'audit', () => deps.ledger.appendAudit({
+    requestId: msg.requestId, actor: ACTOR, action: AUDIT.retryScheduled, at: deps.now(),
+    detail: { attempt, delayMs, ...(err.message.startsWith('waiting for ') && { waitingFor: err.message.slice('waiting for '.length, 200) }) },
+  }));
   deps.metrics.retriedLater(deps.settings.requestsQueue);
   info(log, LOG.retryLater, { delayMs, error: lastError });
   return { kind: 'retryLater', delayMs, attempt, lastError };

@@ -60,7 +60,7 @@ export function retryingDirectory(d: Directory, r: Retrier): Directory {
     eligibleRoleCount: (id) => r.run(() => d.eligibleRoleCount(id)),
     groupMemberships: (id, groups) => r.run(() => d.groupMemberships(id, groups)),
     lastManagerChangeAt: (id, since) => r.run(() => d.lastManagerChangeAt(id, since)),
-    contacts: (id, role) => r.run(() => d.contacts(id, role)),
+    contacts: (id, role, options) => r.run(() => d.contacts(id, role, options)),
   };
 }
 

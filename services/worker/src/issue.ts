@@ -3,7 +3,7 @@
 // request `issued`, and only then publish the sealed delivery.
 import { PermanentError, RetryableError, clampTapLifetime, isPermanent } from '@tapline/domain';
 import type { ReportedReason, RequestStatus, TapRequestMessage } from '@tapline/domain';
-import type { IssuedTap } from '@tapline/graph';
+import type { ContactOptions, IssuedTap } from '@tapline/graph';
 import type { TargetLease, TargetRecord } from '@tapline/ledger';
 import { LOG, info, warn } from './logs.js';
 import type { Logger } from './logs.js';
@@ -37,13 +37,15 @@ export interface IssueContext {
   readonly attempt: number;
   readonly memo: IssueMemo;
   readonly log: Logger;
+  /** Channels changed within the quarantine: never used (the contact guard). */
+  readonly contactsToAvoid: ContactOptions;
 }
 
 export async function issueTap(deps: WorkerDeps, msg: TapRequestMessage, ctx: IssueContext): Promise<IssueResult> {
   const { directory, tapIssuer, ledger, settings } = deps;
   // Checks that need no lease and no write come first: a request that cannot be delivered or
   // cannot get a TAP under the policy never replaces the user's current TAP.
-  const contacts = await directory.contacts(msg.targetId, 'target');
+  const contacts = await directory.contacts(msg.targetId, 'target', ctx.contactsToAvoid);
   if (contacts.mobilePhones.length === 0 && contacts.emails.length === 0) {
     throw new PermanentError('NoDeliverableContact', 'the target has no SMS-capable phone method and no mail in the directory');
   }

@@ -35,6 +35,13 @@ export const LOG = {
   abandoned: 'request.abandoned',
   ledgerWriteFailed: 'ledger.write_failed',
   crashHook: 'worker.crash_hook',
+  watchLeaseTaken: 'watch.lease_taken',
+  watchLeaseLost: 'watch.lease_lost',
+  watchRound: 'watch.round',
+  watchResync: 'watch.resync',
+  watchRoundFailed: 'watch.round_failed',
+  watchTickFailed: 'watch.tick_failed',
+  waiting: 'request.waiting',
 } as const;
 
 export type LogEvent = (typeof LOG)[keyof typeof LOG];

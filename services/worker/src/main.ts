@@ -1,18 +1,22 @@
 // The worker's composition root (STYLE practice 2): parse the configuration, build the adapters,
 // start the consumer, and stop cleanly (stop receiving, let in-flight messages finish within a
 // deadline, close). Nothing runs at import.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { ConfigError, parseConfig } from '@tapline/config';
 import { createCredential, createGraphAdapters } from '@tapline/graph';
 import type { TokenCredential } from '@azure/identity';
-import { createTableLedger } from '@tapline/ledger';
+import { createTableLedger, createTableWatchStore } from '@tapline/ledger';
 import { createQueueSender, createServiceBus, observeQueues, startConsumer } from '@tapline/messaging';
 import { createLogger, metricIntervalMs, registerSecret, serveMetrics, startTelemetry } from '@tapline/observability';
 import { SEALING_ACTIVE_KID_ENV, SEALING_KEYS_ENV, createKeyRing, keyVaultKeySource, loadKeyRing, parseSealingKeys, secretClientReader } from '@tapline/sealing';
 import type { KeyRing } from '@tapline/sealing';
 import { eligibilityPolicyOf, retryScheduleOf, workerConfigSchema } from './config.js';
 import type { WorkerConfig } from './config.js';
+import { createAuditFeed } from './audit-feed.js';
 import { crashHookFor } from './crash-hook.js';
+import { createDirectoryWatch } from './directory-watch.js';
 import { createRequestHandler, decodeRequestMessage } from './handler.js';
 import { LOG, error, info, warn } from './logs.js';
 import { createMetrics } from './metrics.js';
@@ -42,10 +46,12 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     ? { kind: 'managed-identity', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { clientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) }
     : { kind: 'default', ...(config.GRAPH_MANAGED_IDENTITY_CLIENT_ID !== undefined && { managedIdentityClientId: config.GRAPH_MANAGED_IDENTITY_CLIENT_ID }) });
   const keyRing = await keyRingFrom(config, credential);
-  const ledger = await createTableLedger({
+  const tables = {
     ...(config.TABLES_CONNECTION_STRING !== undefined ? { connectionString: config.TABLES_CONNECTION_STRING } : { endpoint: config.TABLES_ENDPOINT!, credential }),
     ...(config.TABLES_PREFIX !== undefined && { tablePrefix: config.TABLES_PREFIX }),
-  });
+  };
+  const ledger = await createTableLedger(tables);
+  const watchStore = await createTableWatchStore(tables);
   const bus = createServiceBus(config.SERVICEBUS_CONNECTION_STRING !== undefined
     ? { connectionString: config.SERVICEBUS_CONNECTION_STRING }
     : { fullyQualifiedNamespace: config.SERVICEBUS_NAMESPACE!, credential });
@@ -66,9 +72,38 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     onThrottled: () => metrics.graphThrottled(),
   });
 
+  // The directory watch runs in the worker process, once per deployment: every worker competes for
+  // its lease in the ledger (docs/decisions.md).
+  const now = () => new Date();
+  const quarantineMs = config.WORKER_MANAGER_CHANGE_QUARANTINE_HOURS * 3_600_000;
+  const watch = createDirectoryWatch({
+    store: watchStore,
+    feed: graph.changes,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    competes: config.WORKER_WATCH_ENABLED && quarantineMs > 0,
+    settings: { pollIntervalMs: config.WORKER_WATCH_POLL_MS, leaseTtlMs: config.WORKER_WATCH_LEASE_TTL_MS, tickMs: config.WORKER_WATCH_TICK_MS },
+    log: logger,
+    now,
+    onRound: () => metrics.watchRound(),
+  });
+  const auditFeed = createAuditFeed(graph.changes, {
+    refreshMs: config.WORKER_AUDIT_REFRESH_MS, quarantineMs, latencyMs: config.WORKER_AUDIT_LATENCY_SECONDS * 1000,
+  }, now, () => metrics.auditRead());
+
   const deps: WorkerDeps = {
     directory: graph.directory,
     assignmentRequests: graph.assignmentRequests,
+    history: {
+      watch,
+      store: watchStore,
+      audit: auditFeed,
+      settings: {
+        quarantineMs,
+        auditLatencyMs: config.WORKER_AUDIT_LATENCY_SECONDS * 1000,
+        freshnessMs: config.WORKER_WATCH_FRESHNESS_MS,
+        waitMs: config.WORKER_WATCH_WAIT_MS,
+      },
+    },
     tapIssuer: graph.tapIssuer,
     ledger,
     deliveries,
@@ -91,9 +126,10 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
       registerSecret(secret);
     },
     crash: crashHookFor(config.TAPLINE_CRASH_AT, (point) => warn(logger, LOG.crashHook, { point })),
-    now: () => new Date(),
+    now,
     random: Math.random,
   };
+  watch.start();
 
   const consumer = startConsumer({
     bus,
@@ -133,6 +169,8 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
       stopping ??= (async () => {
         info(logger, LOG.stopping, { deadlineMs: config.WORKER_SHUTDOWN_DEADLINE_MS });
         const result = await consumer.stop({ deadlineMs: config.WORKER_SHUTDOWN_DEADLINE_MS });
+        // Released, not left to expire: another worker takes the watch over at once.
+        await watch.stop();
         await deliveries.close();
         await bus.close();
         queues.stop();

@@ -24,6 +24,10 @@ export interface WorkerMetrics {
   graphThrottled(): void;
   duplicate(): void;
   retriedLater(queue: string): void;
+  /** A directory watch round completed in this process. */
+  watchRound(): void;
+  /** A tenant-wide audit-log read for the quarantine. */
+  auditRead(): void;
   /** From taking a request to its delivery published. */
   issuance(seconds: number): void;
   /** Observes the Graph adapters' running totals and the write limiter's rate at each collection. */
@@ -47,6 +51,8 @@ export function createMetrics(): WorkerMetrics {
     graphThrottled: () => r.add(METRICS.graphThrottled),
     duplicate: () => r.add(METRICS.duplicates),
     retriedLater: (queue) => r.add(METRICS.retriedLater, { [ATTR.queue]: queue }),
+    watchRound: () => r.add(METRICS.watchRounds),
+    auditRead: () => r.add(METRICS.auditReads),
     issuance: (seconds) => r.record(METRICS.issuanceDuration, seconds),
     observeGraph(stats, writeRateFraction) {
       r.observe(METRICS.graphCalls, () => {

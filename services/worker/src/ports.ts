@@ -6,6 +6,7 @@ import type { AssignmentRequests, Directory, TapIssuer } from '@tapline/graph';
 import type { Ledger } from '@tapline/ledger';
 import type { QueueSender } from '@tapline/messaging';
 import type { CrashHook } from './crash-hook.js';
+import type { HistorySources } from './directory-history.js';
 import type { WorkerMetrics } from './metrics.js';
 
 export interface Sealer {
@@ -34,6 +35,8 @@ export interface WorkerDeps {
   readonly directory: Directory;
   /** Check 0: the access-package assignment request as Graph holds it. */
   readonly assignmentRequests: AssignmentRequests;
+  /** The quarantine's evidence: the directory watch and the audit log. */
+  readonly history: HistorySources;
   readonly tapIssuer: TapIssuer;
   readonly ledger: Ledger;
   /** The tap-deliveries queue. */

@@ -2,6 +2,7 @@
 // run again from the top (a redelivery, an in-process retry): the ledger says where we are.
 import { decideEligibility, isHandledRequest, referenceIdFor } from '@tapline/domain';
 import type { RequestStatus, TapRequestMessage } from '@tapline/domain';
+import type { ContactOptions } from '@tapline/graph';
 import type { RequestRecord } from '@tapline/ledger';
 import { confirmWithGraph, refuse } from './confirm.js';
 import { deny, ensureDenialPublished } from './deny.js';
@@ -92,15 +93,15 @@ async function decideAndIssue(deps: WorkerDeps, msg: TapRequestMessage, ctx: Att
   if (!isHandledRequest(policy.handled, msg.requestType, msg.stage)) {
     return deny(deps, msg, 'received', ['UnhandledRequest'], ctx.attempt, ctx.log);
   }
-  const decision = await step('decide', msg.requestId, async (span) => {
-    const facts = await gatherFacts(deps, msg, { rateLimits: true });
-    const decided = decideEligibility(facts, policy, deps.now());
+  const { facts, decision } = await step('decide', msg.requestId, async (span) => {
+    const gathered = await gatherFacts(deps, msg, { rateLimits: true });
+    const decided = decideEligibility(gathered, policy, deps.now());
     span.setAttribute(SPAN_ATTR.outcome, decided.allowed ? 'allowed' : 'denied');
-    return decided;
+    return { facts: gathered, decision: decided };
   });
   info(ctx.log, LOG.decided, { allowed: decision.allowed, ...(!decision.allowed && { reasons: decision.reasons.join(',') }) });
   if (!decision.allowed) return deny(deps, msg, 'received', decision.reasons, ctx.attempt, ctx.log);
-  return issueAndSettle(deps, msg, ctx, 'received', true);
+  return issueAndSettle(deps, msg, ctx, 'received', true, facts.contactsToAvoid);
 }
 
 /**
@@ -118,12 +119,14 @@ async function reissue(deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptCon
     if (from === 'issued' && (await moveTo(deps, msg.requestId, 'issued', 'issuing', { note: 're-check' })) === 'moved-on') return 'duplicate';
     return deny(deps, msg, 'issuing', decision.reasons, ctx.attempt, ctx.log);
   }
-  return issueAndSettle(deps, msg, ctx, from, false);
+  return issueAndSettle(deps, msg, ctx, from, false, facts.contactsToAvoid);
 }
 
-async function issueAndSettle(deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptContext, from: RequestStatus, fresh: boolean): Promise<RequestResult> {
+async function issueAndSettle(
+  deps: WorkerDeps, msg: TapRequestMessage, ctx: AttemptContext, from: RequestStatus, fresh: boolean, contactsToAvoid: ContactOptions,
+): Promise<RequestResult> {
   const result = await step('issue', msg.requestId, async (span) => {
-    const issued = await issueTap(deps, msg, { from, fresh, attempt: ctx.attempt, memo: ctx.memo, log: ctx.log });
+    const issued = await issueTap(deps, msg, { from, fresh, attempt: ctx.attempt, memo: ctx.memo, log: ctx.log, contactsToAvoid });
     span.setAttribute(SPAN_ATTR.outcome, issued.kind);
     return issued;
   });

@@ -245,6 +245,6 @@ describe('an eligible request', () => {
     const h = harness();
     // The payload cannot make a guest eligible: the directory says Guest.
     await expectDenied(h, U.guest, U.manager, 'TargetGuest');
-    expect(h.tenant.calls).toEqual(expect.arrayContaining(['getUser', 'managerChain', 'activeRoleCount', 'eligibleRoleCount', 'groupMemberships', 'lastManagerChangeAt']));
+    expect(h.tenant.calls).toEqual(expect.arrayContaining(['getUser', 'managerChain', 'activeRoleCount', 'eligibleRoleCount', 'groupMemberships', 'deltaRound', 'auditChanges']));
   });
 });

@@ -5,14 +5,14 @@ import { DEFAULT_ELIGIBILITY_POLICY, DEFAULT_RETRY_SCHEDULE, SCHEMA_VERSION, STA
 import type { AssignmentRequestFacts, EligibilityPolicy, TapDeliveryMessage, TapDenialMessage, TapOutcomeMessage, TapRequestMessage } from '@tapline/domain';
 import { createMemoryTenant } from '@tapline/graph';
 import type { MemoryTenant, MemoryTenantSeed, MemoryUser } from '@tapline/graph';
-import { createMemoryLedger } from '@tapline/ledger';
+import { createMemoryLedger, createMemoryWatchStore } from '@tapline/ledger';
 import type { Ledger } from '@tapline/ledger';
 import { createMemorySender, silentLogger } from '@tapline/messaging';
 import type { HandlerContext, MemorySender, Outcome } from '@tapline/messaging';
 import { createKeyRing } from '@tapline/sealing';
 import type { KeyRing } from '@tapline/sealing';
-import { createMetrics, createRequestHandler } from '@tapline/worker';
-import type { CrashHook, WorkerDeps, WorkerMetrics, WorkerSettings } from '@tapline/worker';
+import { createAuditFeed, createDirectoryWatch, createMetrics, createRequestHandler } from '@tapline/worker';
+import type { CrashHook, HistorySettings, WorkerDeps, WorkerMetrics, WorkerSettings } from '@tapline/worker';
 
 /** A small org with one user per row of the policy matrix. */
 export const U = {
@@ -103,6 +103,8 @@ export interface HarnessOptions {
   readonly eligibility?: Partial<EligibilityPolicy>;
   readonly settings?: Partial<WorkerSettings>;
   readonly seed?: (now: () => Date) => MemoryTenantSeed;
+  /** The quarantine's settings (default: no audit ingestion delay, so the watch is trusted at once). */
+  readonly history?: Partial<HistorySettings>;
 }
 
 export function harness(options: HarnessOptions = {}): Harness {
@@ -128,9 +130,23 @@ export function harness(options: HarnessOptions = {}): Harness {
     deliveriesQueue: 'tap-deliveries',
     ...options.settings,
   };
+  // The directory watch over the tenant's users/delta, run on demand (no loop); the audit log has no
+  // ingestion delay here, so the watch is trusted right after its first round.
+  const quarantineMs = settings.eligibility.managerChangeQuarantineHours * 3_600_000;
+  const watchStore = createMemoryWatchStore();
+  const watch = createDirectoryWatch({
+    store: watchStore, feed: tenant.changes, owner: 'harness', competes: true, log: silentLogger,
+    settings: { pollIntervalMs: 30_000, leaseTtlMs: 86_400_000, tickMs: 10 }, now,
+  });
   const base: Omit<WorkerDeps, 'crash'> = {
     directory: tenant.directory,
     assignmentRequests: tenant.assignmentRequests,
+    history: {
+      watch,
+      store: watchStore,
+      audit: createAuditFeed(tenant.changes, { refreshMs: 60_000, quarantineMs, latencyMs: options.history?.auditLatencyMs ?? 0 }, now),
+      settings: { quarantineMs, auditLatencyMs: 0, freshnessMs: 5_000, waitMs: 1_000, ...options.history },
+    },
     tapIssuer: tenant.tapIssuer,
     ledger,
     deliveries,

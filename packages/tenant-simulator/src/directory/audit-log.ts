@@ -74,4 +74,15 @@ export class AuditLog {
   all(): readonly DirectoryAudit[] {
     return this.entries;
   }
+
+  /**
+   * What `GET /auditLogs/directoryAudits` can see at `now`: Entra publishes an entry minutes after
+   * the activity (2 min at the 95th percentile, 5 at the 99th; platform facts 11), so an entry is
+   * visible only `latencyMs` after its activityDateTime.
+   */
+  visible(now: Date, latencyMs: number): readonly DirectoryAudit[] {
+    if (latencyMs <= 0) return this.entries;
+    const cutoff = now.getTime() - latencyMs;
+    return this.entries.filter((e) => Date.parse(e.activityDateTime) <= cutoff);
+  }
 }

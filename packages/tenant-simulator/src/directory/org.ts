@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FixtureError } from '../fixture/load.js';
 import type { FixturePhoneMethods, FixtureRoleDefinition, FixtureTapPolicy, FixtureUser, OrgFixture } from '../fixture/types.js';
 import { AuditLog, type AuditActor, type AuditTarget } from './audit-log.js';
+import { ChangeLog } from './change-log.js';
 import { builtInRoleDefinitions } from './role-definitions.js';
 
 export interface User {
@@ -66,6 +67,10 @@ export class Directory {
   readonly roleAssignments: RoleAssignment[] = [];
   readonly roleEligibilities: RoleEligibility[] = [];
   readonly audit = new AuditLog();
+  /** What `users/delta` reports: every user mutation, numbered (the state tokens carry the number). */
+  readonly changes = new ChangeLog();
+  /** Deleted users (soft delete: `@removed` reason "changed" in delta), by id. */
+  readonly deletedUsers = new Map<string, User>();
   tapPolicy: FixtureTapPolicy & { excludeGroupIds: string[] };
 
   constructor(fixture: OrgFixture, startedAt: Date) {
@@ -170,13 +175,56 @@ export class Directory {
   setManager(user: User, managerId: string | null, actor: AuditActor, at = new Date()): void {
     const previous = user.managerId;
     user.managerId = managerId;
+    this.changes.record(user.id, { managerFrom: previous });
     this.recordManagerChange(user, previous, managerId, at, actor);
   }
 
   setAccountEnabled(user: User, enabled: boolean, actor: AuditActor, at = new Date()): void {
     const previous = user.accountEnabled;
     user.accountEnabled = enabled;
+    this.changes.record(user.id);
     this.recordUserUpdate(user, 'AccountEnabled', JSON.stringify([previous]), JSON.stringify([enabled]), at, actor);
+  }
+
+  /** The mail attribute, as an admin (or sync) sets it: an "Update user" entry naming "Mail". */
+  setMail(user: User, mail: string | null, actor: AuditActor, at = new Date()): void {
+    const previous = user.mail;
+    user.mail = mail;
+    this.changes.record(user.id);
+    this.recordUserUpdate(user, 'Mail', JSON.stringify(previous ? [previous] : []), JSON.stringify(mail ? [mail] : []), at, actor);
+  }
+
+  /**
+   * A phone authentication method registered (or replaced): Entra logs "User registered security
+   * info" (by the user) or "Admin registered security info" (by an admin or app), service
+   * "Authentication Methods", naming the method but never the number. Not in users/delta: phone
+   * methods are not user properties.
+   */
+  registerPhoneMethod(user: User, type: keyof FixturePhoneMethods, number: string | null, actor: AuditActor, at = new Date()): void {
+    if (number === null) delete user.phoneMethods[type];
+    else user.phoneMethods[type] = number;
+    this.audit.add({
+      activityDisplayName: actor.user?.id === user.id ? 'User registered security info' : 'Admin registered security info',
+      category: 'UserManagement',
+      loggedByService: 'Authentication Methods',
+      operationType: number === null ? 'Delete' : 'Add',
+      at,
+      actor,
+      targets: [userTarget(user, [])],
+      additionalDetails: [{ key: 'Method', value: PHONE_METHOD_NAMES[type] }],
+    });
+  }
+
+  /** Soft delete: the user leaves every listing and delta reports it `@removed` (reason "changed"). */
+  deleteUser(user: User, actor: AuditActor, at = new Date()): void {
+    this.users.delete(user.id);
+    this.deletedUsers.set(user.id, user);
+    for (const report of this.directReportsOf(user.id)) this.setManager(report, null, actor, at);
+    this.changes.record(user.id, { deleted: true });
+    this.audit.add({
+      activityDisplayName: 'Delete user', category: 'UserManagement', loggedByService: 'Core Directory', operationType: 'Delete', at, actor,
+      targets: [userTarget(user, [])],
+    });
   }
 
   /**
@@ -232,6 +280,12 @@ export class Directory {
     return r.id;
   }
 }
+
+const PHONE_METHOD_NAMES: Record<keyof FixturePhoneMethods, string> = {
+  mobile: 'Mobile Phone',
+  alternateMobile: 'Alternate Mobile Phone',
+  office: 'Office Phone',
+};
 
 export function actorOf(user: User): NonNullable<AuditActor['user']> {
   return { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName };

@@ -6,8 +6,11 @@ import { entitlementRoutes } from './entitlement.js';
 import { badRequest, GraphError } from './errors.js';
 import { roleManagementRoutes } from './role-management.js';
 import { userRoutes } from './users.js';
+import { usersDeltaRoutes } from './users-delta.js';
 
 export const graphRoutes: readonly GraphRoute[] = [
+  // Before /users/{user}, which would bind "delta" as a user id.
+  ...usersDeltaRoutes,
   ...userRoutes,
   ...authenticationMethodRoutes,
   ...roleManagementRoutes,

@@ -43,6 +43,7 @@ async function dispatch(ctx: SimApiContext, method: string, segments: string[], 
   const [a, b] = segments;
   // Path shape with the id position wildcarded: "users/*/tap", "faults/*".
   const shape = segments.map((s, i) => (i === 1 && (a === 'users' || a === 'faults') ? '*' : s)).join('/');
+  const now = new Date();
   const key = `${method} ${shape}`;
   switch (key) {
     case 'GET health':
@@ -81,6 +82,21 @@ async function dispatch(ctx: SimApiContext, method: string, segments: string[], 
       return redeemTap(state, b!);
     case 'PATCH users/*':
       return patchUser(state, b!, body);
+    case 'DELETE users/*': {
+      const user = state.directory.findUser(b!);
+      if (!user) return problem(404, `no user ${b}`);
+      state.directory.deleteUser(user, SIM_ACTOR, now);
+      return { status: 204 };
+    }
+
+    case 'GET directory':
+      return { status: 200, body: state.directorySettings };
+    case 'PATCH directory':
+      return patchDirectory(state, body);
+    case 'POST directory/expire-delta-tokens':
+      // Every token issued so far now answers syncStateNotFound (the tokens carry ms times).
+      state.deltaTokensValidFrom = now.getTime() + 1;
+      return { status: 204 };
 
     case 'POST tokens/relay': {
       const relay = state.fixture.relayApp ? state.issuer.findApp(state.fixture.relayApp) : undefined;
@@ -225,7 +241,7 @@ function patchUser(state: SimulatorState, ref: string, body: Record<string, unkn
     if (!changedBy) return problem(400, `no user ${body.changedBy}`);
   }
   const at = typeof body.minutesAgo === 'number' ? new Date(Date.now() - body.minutesAgo * 60_000) : new Date();
-  const actor = changedBy ? { user: actorOf(changedBy) } : { app: { appId: 'tenant-simulator', displayName: 'tenant-simulator', servicePrincipalId: 'tenant-simulator' } };
+  const actor = changedBy ? { user: actorOf(changedBy) } : SIM_ACTOR;
   if ('manager' in body) {
     if (body.manager === null) dir.setManager(user, null, actor, at);
     else if (typeof body.manager === 'string') {
@@ -238,7 +254,35 @@ function patchUser(state: SimulatorState, ref: string, body: Record<string, unkn
     if (typeof body.accountEnabled !== 'boolean') return problem(400, 'accountEnabled must be a boolean');
     dir.setAccountEnabled(user, body.accountEnabled, actor, at);
   }
+  if ('mail' in body) {
+    if (body.mail !== null && typeof body.mail !== 'string') return problem(400, 'mail must be a string or null');
+    dir.setMail(user, body.mail, actor, at);
+  }
+  if ('phoneMethods' in body) {
+    const phones = body.phoneMethods;
+    if (typeof phones !== 'object' || phones === null || Array.isArray(phones)) return problem(400, 'phoneMethods must be an object');
+    for (const [type, number] of Object.entries(phones as Record<string, unknown>)) {
+      if (type !== 'mobile' && type !== 'alternateMobile' && type !== 'office') return problem(400, `phoneMethods.${type}: not a phone method type`);
+      if (number !== null && typeof number !== 'string') return problem(400, `phoneMethods.${type} must be a string or null`);
+      dir.registerPhoneMethod(user, type, number, actor, at);
+    }
+  }
   return { status: 200, body: { id: user.id, userPrincipalName: user.userPrincipalName, managerId: user.managerId, accountEnabled: user.accountEnabled } };
+}
+
+const SIM_ACTOR = { app: { appId: 'tenant-simulator', displayName: 'tenant-simulator', servicePrincipalId: 'tenant-simulator' } };
+
+function patchDirectory(state: SimulatorState, body: Record<string, unknown>): Reply {
+  const limits = { auditLatencySeconds: [0, 86_400], deltaPageSize: [1, 1_000], deltaTokenLifetimeSeconds: [1, 30 * 86_400] } as const;
+  const next = { ...state.directorySettings };
+  for (const [key, [min, max]] of Object.entries(limits) as Array<[keyof typeof limits, readonly [number, number]]>) {
+    if (!(key in body)) continue;
+    const v = body[key];
+    if (typeof v !== 'number' || !(v >= min && v <= max)) return problem(400, `${key} must be a number in ${min}..${max}`);
+    next[key] = key === 'deltaPageSize' ? Math.floor(v) : v;
+  }
+  Object.assign(state.directorySettings, next);
+  return { status: 200, body: state.directorySettings };
 }
 
 function patchTapPolicy(state: SimulatorState, body: Record<string, unknown>): Reply {
