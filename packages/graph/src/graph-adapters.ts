@@ -24,7 +24,6 @@ export interface GraphAdapterOptions {
   /** Audit-log reads (identity reports service): 5 per 10 s documented. */
   readonly reportsBudget: RateBudget;
   readonly policyTtlMs?: number;
-  readonly managerChangeActivities?: readonly string[];
   /** Receives every TAP secret the moment Graph returns it (register it for log redaction). */
   readonly onSecret?: (secret: string) => void;
   readonly onThrottled?: (retryAfterMs: number) => void;
@@ -55,10 +54,7 @@ export function createGraphAdapters(options: GraphAdapterOptions): GraphAdapters
   const writeLimiter = createRateLimiter(options.writeBudget);
   const reportsLimiter = createRateLimiter(options.reportsBudget);
   return {
-    directory: createGraphDirectory(transport, {
-      reportsLimiter,
-      ...(options.managerChangeActivities !== undefined && { managerChangeActivities: options.managerChangeActivities }),
-    }),
+    directory: createGraphDirectory(transport),
     changes: createGraphDirectoryChanges(transport, { reportsLimiter }),
     tapIssuer: createGraphTapIssuer(transport, {
       limiter: writeLimiter,

@@ -1,30 +1,9 @@
 import { toE164 } from '@tapline/domain';
 import type { DeliveryContacts } from '@tapline/domain';
 import type { GraphTransport } from './graph-client.js';
-import { graphCall, graphStatusOf, limitedCall, listAll, odataString, userPath } from './graph-call.js';
+import { graphCall, graphStatusOf, listAll, odataString, userPath } from './graph-call.js';
 import type { Directory, DirectoryUser, UserRole } from './ports.js';
-import type { RateLimiter } from './rate-limiter.js';
 import type { GraphCallContext } from './translate-graph-error.js';
-
-/**
- * The Directory port over Microsoft Graph. Each method is one or two reads with `$select`
- * (cheaper in Graph's resource units) and follows nextLinks only as far as a bound.
- */
-export interface GraphDirectoryOptions {
-  /**
-   * Audit activities that record a manager change. Entra logs it as "Update user" with a
-   * "Manager" modified property; older documentation also lists "Set user manager" (kept,
-   * best guess: both are matched). An "Update user" without the Manager property is ignored.
-   */
-  readonly managerChangeActivities?: readonly string[];
-  /**
-   * Paces `/auditLogs` reads: the identity reports service allows 5 requests per 10 s per app and
-   * tenant (platform facts 6), far less than the directory reads around it.
-   */
-  readonly reportsLimiter?: RateLimiter;
-}
-
-export const DEFAULT_MANAGER_CHANGE_ACTIVITIES: readonly string[] = ['Update user', 'Set user manager'];
 
 const USER_SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,userType,creationType,externalUserState';
 
@@ -44,17 +23,14 @@ interface GraphPhoneMethod {
   phoneType?: string;
 }
 
-interface GraphAudit {
-  activityDisplayName?: string;
-  activityDateTime?: string;
-  targetResources?: Array<{ id?: string; modifiedProperties?: Array<{ displayName?: string }> }>;
-}
-
 const notFoundReason = (role: UserRole) => (role === 'target' ? 'TargetNotFound' : 'RequestorNotFound');
 
-export function createGraphDirectory(transport: GraphTransport, options: GraphDirectoryOptions = {}): Directory {
+/**
+ * The Directory port over Microsoft Graph. Each method is one or two reads with `$select`
+ * (cheaper in Graph's resource units) and follows nextLinks only as far as a bound.
+ */
+export function createGraphDirectory(transport: GraphTransport): Directory {
   const { client } = transport;
-  const activities = options.managerChangeActivities ?? DEFAULT_MANAGER_CHANGE_ACTIVITIES;
   // Every per-user call below runs after getUser found the target; a 404 there means it was deleted meanwhile.
   const onTarget = (operation: string): GraphCallContext => ({ operation, notFound: 'TargetNotFound' });
 
@@ -115,20 +91,6 @@ export function createGraphDirectory(transport: GraphTransport, options: GraphDi
       return [...new Set(items.map((g) => g.id?.toLowerCase()).filter((id): id is string => id !== undefined && wanted.has(id)))];
     },
 
-    async lastManagerChangeAt(userId, since) {
-      const byActivity = activities.map((a) => `activityDisplayName eq ${odataString(a)}`).join(' or ');
-      const filter = `targetResources/any(t:t/id eq ${odataString(userId)}) and activityDateTime ge ${since.toISOString()}${byActivity ? ` and (${byActivity})` : ''}`;
-      const request = client.api('/auditLogs/directoryAudits').filter(filter).top(50);
-      const { items } = await limitedCall(options.reportsLimiter, () => listAll<GraphAudit>(transport, { operation: 'directoryAudits' }, request, 10));
-      let newest: number | undefined;
-      for (const entry of items) {
-        if (!isManagerChange(entry, userId)) continue;
-        const at = Date.parse(entry.activityDateTime ?? '');
-        if (!Number.isNaN(at) && at >= since.getTime() && (newest === undefined || at > newest)) newest = at;
-      }
-      return newest === undefined ? undefined : new Date(newest);
-    },
-
     async contacts(userId, role, contactOptions = {}) {
       const context = { operation: 'contacts', notFound: notFoundReason(role) } as const;
       const [user, phones] = await Promise.all([
@@ -179,11 +141,4 @@ export function contactsFrom(user: { displayName?: string | null; mail?: string 
     emails,
     ...(user.displayName ? { displayName: user.displayName.slice(0, 256) } : {}),
   };
-}
-
-function isManagerChange(entry: GraphAudit, userId: string): boolean {
-  const target = entry.targetResources?.find((t) => t.id?.toLowerCase() === userId.toLowerCase());
-  if (!target) return false;
-  if (entry.activityDisplayName !== 'Update user') return true;
-  return (target.modifiedProperties ?? []).some((p) => p.displayName?.toLowerCase() === 'manager');
 }

@@ -9,7 +9,6 @@ export { DeltaTokenExpiredError } from './ports.js';
 export { WATCH_SELECT, mailHash } from './graph-directory-changes.js';
 export { createGraphAdapters } from './graph-adapters.js';
 export type { GraphAdapterOptions, GraphAdapters } from './graph-adapters.js';
-export { DEFAULT_MANAGER_CHANGE_ACTIVITIES } from './graph-directory.js';
 export { BearerFrom, GRAPH_SCOPE } from './graph-client.js';
 export { createCredential } from './credential.js';
 export type { CredentialSettings } from './credential.js';

@@ -46,7 +46,7 @@ export interface MemoryTenantSeed {
 
 export type MemoryOperation =
   | 'getUser' | 'managerChain' | 'activeRoleCount' | 'eligibleRoleCount' | 'groupMemberships'
-  | 'lastManagerChangeAt' | 'contacts' | 'policy' | 'createTap' | 'resume' | 'getAssignmentRequest' | 'deltaRound' | 'auditChanges';
+  | 'contacts' | 'policy' | 'createTap' | 'resume' | 'getAssignmentRequest' | 'deltaRound' | 'auditChanges';
 
 export interface MemoryTap {
   readonly id: string;
@@ -171,11 +171,6 @@ export function createMemoryTenant(seed: MemoryTenantSeed): MemoryTenant {
       if (groupIds.length === 0) return [];
       const mine = new Set((require(userId, 'target').groupIds ?? []).map((g) => g.toLowerCase()));
       return [...new Set(groupIds.map((g) => g.toLowerCase()).filter((g) => mine.has(g)))];
-    },
-    async lastManagerChangeAt(userId, since) {
-      await enter('lastManagerChangeAt');
-      const times = managerChanges.filter((c) => c.userId === userId.toLowerCase() && c.at.getTime() >= since.getTime()).map((c) => c.at.getTime());
-      return times.length === 0 ? undefined : new Date(Math.max(...times));
     },
     async contacts(userId, role, options = {}): Promise<DeliveryContacts> {
       await enter('contacts');

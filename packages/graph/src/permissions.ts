@@ -28,7 +28,6 @@ export const GRAPH_PERMISSIONS: GraphPermissionTable = {
     // RoleManagement.Read.Directory (needed above) covers it: one grant instead of two.
     eligibleRoleCount: ['RoleManagement.Read.Directory'],
     groupMemberships: ['GroupMember.Read.All'],
-    lastManagerChangeAt: ['AuditLog.Read.All'],
     // phoneMethods and the user's mail attribute.
     contacts: ['UserAuthenticationMethod.Read.All', 'User.Read.All'],
   },

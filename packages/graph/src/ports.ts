@@ -41,8 +41,6 @@ export interface Directory {
   eligibleRoleCount(userId: string): Promise<number>;
   /** The subset of `groupIds` the user is a member of, transitively. */
   groupMemberships(userId: string, groupIds: readonly string[]): Promise<string[]>;
-  /** The newest change of the user's manager attribute at or after `since`, from the audit log. */
-  lastManagerChangeAt(userId: string, since: Date): Promise<Date | undefined>;
   /**
    * Where the user can be reached, from the directory only: SMS-capable phone methods (mobile,
    * alternate mobile; office phones cannot receive SMS) and the mail attribute.

@@ -57,7 +57,6 @@ const calls: { [A in keyof GraphPermissionTable]: { [M in keyof GraphPermissionT
     activeRoleCount: (g) => g.directory.activeRoleCount(ORG.frank),
     eligibleRoleCount: (g) => g.directory.eligibleRoleCount(ORG.grace),
     groupMemberships: (g) => g.directory.groupMemberships(ORG.paul, [ORG.tier0Group]),
-    lastManagerChangeAt: (g) => g.directory.lastManagerChangeAt(ORG.nina, new Date(Date.now() - 86_400_000)),
     contacts: (g) => g.directory.contacts(ORG.alice, 'target'),
   },
   tapIssuer: {

@@ -87,8 +87,6 @@ const definitions = {
     attributes: [ATTR.reason],
   },
   refused: {
-    // Issue 16's check 0 (Graph did not confirm the call-out); main's worker counts it as
-    // `refused(reason)`: record it with METRICS.refused when merging.
     name: 'tap.refused', kind: 'counter', unit: '{request}', emittedBy: worker,
     description: 'Call-outs refused because Graph did not confirm the access-package request (check 0), by refusal reason.',
     attributes: [ATTR.reason],

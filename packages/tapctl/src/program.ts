@@ -31,7 +31,7 @@ function parseTimeout(value: string): number {
 
 function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Command {
   const program = new Command('tapctl')
-    .description('On-call CLI for tapline: simulate requests on the local stack and follow them in the ledger.')
+    .description('On-call CLI for tapline: simulate requests on the local stack, follow them in the ledger and in traces, and inspect, replay, reissue or purge dead letters.')
     .option('--stack <path>', `stack file written by \`pnpm start\` (default: ${DEFAULT_STACK_FILE} in this directory or above, up to the repository root)`)
     .option('--json', 'machine-readable output: one JSON document as the last line of stdout; progress goes to stderr')
     .configureHelp({ showGlobalOptions: true })

@@ -105,7 +105,6 @@ export const workerConfigSchema = z
     GRAPH_REPORTS_BUDGET: env.integer({ min: 1, max: 1_000_000 }).default(5),
     GRAPH_REPORTS_WINDOW_MS: env.durationMs({ min: 100, max: 3_600_000 }).default(10_000),
     GRAPH_POLICY_TTL_MS: env.durationMs({ min: 0, max: 86_400_000 }).default(300_000),
-    GRAPH_MANAGER_CHANGE_ACTIVITIES: env.list(z.string().max(200), { min: 1 }).optional(),
 
     // The directory watch (users/delta) and the audit log behind the manager-change quarantine.
     /** false: this process never runs the watch (never takes its lease), it only reads what the holder records. */

@@ -59,7 +59,6 @@ export function retryingDirectory(d: Directory, r: Retrier): Directory {
     activeRoleCount: (id) => r.run(() => d.activeRoleCount(id)),
     eligibleRoleCount: (id) => r.run(() => d.eligibleRoleCount(id)),
     groupMemberships: (id, groups) => r.run(() => d.groupMemberships(id, groups)),
-    lastManagerChangeAt: (id, since) => r.run(() => d.lastManagerChangeAt(id, since)),
     contacts: (id, role, options) => r.run(() => d.contacts(id, role, options)),
   };
 }

@@ -65,7 +65,6 @@ export async function main(environment: NodeJS.ProcessEnv = process.env): Promis
     writeBudget: { requests: config.GRAPH_WRITE_BUDGET, windowMs: config.GRAPH_WRITE_WINDOW_MS },
     reportsBudget: { requests: config.GRAPH_REPORTS_BUDGET, windowMs: config.GRAPH_REPORTS_WINDOW_MS },
     policyTtlMs: config.GRAPH_POLICY_TTL_MS,
-    ...(config.GRAPH_MANAGER_CHANGE_ACTIVITIES !== undefined && { managerChangeActivities: config.GRAPH_MANAGER_CHANGE_ACTIVITIES }),
     onSecret: (secret) => {
       registerSecret(secret);
     },
