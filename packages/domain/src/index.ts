@@ -52,7 +52,7 @@ export { GUID_PATTERN, isGuid, sameId } from './guid.js';
 
 export { SCHEMA_VERSION, MAX_MESSAGE_BYTES } from './message-codec.js';
 export type { MessageDecodeError, MessageDecodeResult } from './message-codec.js';
-export { TRACEPARENT_PATTERN, encodeTapRequest, decodeTapRequest, tapRequestFromEvent, nextAttempt } from './tap-request-message.js';
+export { TRACEPARENT_PATTERN, LINKED_TRACE_PROPERTY, linkedTraceProperties, encodeTapRequest, decodeTapRequest, tapRequestFromEvent, nextAttempt } from './tap-request-message.js';
 export type { TapRequestMessage, CallbackRef } from './tap-request-message.js';
 export { encodeTapOutcome, decodeTapOutcome, deliveryTimeToLiveMs } from './tap-outcome-message.js';
 export type { TapOutcomeMessage, TapDeliveryMessage, TapDenialMessage } from './tap-outcome-message.js';

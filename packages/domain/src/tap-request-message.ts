@@ -6,6 +6,19 @@ import { type MessageDecodeResult, SCHEMA_VERSION, decodeMessage, encodeMessage 
 /** W3C trace context, so one trace spans intake -> worker -> notifier. */
 export const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
+/**
+ * The application property a message carries when it starts a new trace on behalf of an earlier
+ * one (a re-issue: new work, decided again, maybe days later): the earlier trace's traceparent.
+ * The consumer's span links to it instead of continuing it.
+ */
+export const LINKED_TRACE_PROPERTY = 'tapline-linked-traceparent';
+
+/** `{ [LINKED_TRACE_PROPERTY]: traceparent }` naming a message's own trace context; {} when it has none. */
+export function linkedTraceProperties(properties: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
+  const own = properties?.traceparent ?? properties?.['Diagnostic-Id'];
+  return typeof own === 'string' && TRACEPARENT_PATTERN.test(own) && !/^00-0{32}-|-0{16}-/.test(own) ? { [LINKED_TRACE_PROPERTY]: own } : {};
+}
+
 export const MAX_ATTEMPT = 1000;
 
 export const callbackSchema = z.object({

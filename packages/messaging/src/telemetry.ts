@@ -1,7 +1,7 @@
 // The messaging spans and semantic-convention metrics, in one place for the sender and the
 // consumer: a PRODUCER span per send whose context rides in the message's application properties,
 // a CONSUMER span per delivery whose parent is that context, so one trace spans every hop.
-import { ATTR, MESSAGING_SYSTEM, METRICS, SPAN_ATTR, SpanKind, context, contextProperties, createRecorder, extractContext, inSpan, trace } from '@tapline/observability';
+import { ATTR, MESSAGING_SYSTEM, METRICS, SPAN_ATTR, SpanKind, context, contextProperties, createRecorder, extractContext, inSpan, linksFrom, trace } from '@tapline/observability';
 import type { Attributes, Span } from '@tapline/observability';
 import type { PropertyValue } from './messages.js';
 
@@ -38,7 +38,10 @@ export async function tracedSend(
   }
 }
 
-/** Runs one delivery inside a CONSUMER span continuing the trace the message carries. */
+/**
+ * Runs one delivery inside a CONSUMER span continuing the trace the message carries; a message
+ * that starts a new trace for an earlier one (a re-issue) opens a new trace linked to that one.
+ */
 export async function tracedProcess(
   queue: string, properties: Readonly<Record<string, unknown>>, attributes: Attributes, fn: (span: Span) => Promise<string | undefined>,
 ): Promise<void> {
@@ -50,6 +53,7 @@ export async function tracedProcess(
     await inSpan(TRACER, `process ${queue}`, {
       kind: SpanKind.CONSUMER,
       parent: extractContext(properties),
+      links: linksFrom(properties),
       attributes: { ...messagingAttributes(queue, 'process'), ...attributes },
     }, async (span) => {
       errorType = await fn(span);

@@ -30,13 +30,12 @@ export function createLogger(options: LoggerOptions): Logger {
       name: options.name,
       level: options.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
-      // trace_id and span_id of the active span, on every line written inside a trace.
-      mixin: traceFields,
-      mixinMergeStrategy: withTraceFields,
       formatters: {
         level: (label) => ({ level: label }),
         bindings: (bindings) => redactRecord(bindings),
-        log: (record) => redactRecord(record),
+        // trace_id and span_id of the active span, on every line written inside a trace. They are
+        // added after the scrubber: the SDK's hex ids cannot hold a secret or a contact.
+        log: (record) => withTraceFields(redactRecord(record), traceFields()),
       },
       hooks: {
         // Objects interpolated into the message (%j, %o, %O) get key-based redaction before pino
@@ -65,9 +64,9 @@ export function createLogger(options: LoggerOptions): Logger {
 /**
  * The line's own fields, plus trace_id and span_id when a span is active. Outside a trace the
  * record passes untouched; inside, fields are copied as own properties (so a key such as
- * `__proto__` survives as data, as it does without a trace) and win over the mixin's.
+ * `__proto__` survives as data, as it does without a trace) and win over the ids.
  */
-function withTraceFields(record: object, ids: object): object {
+function withTraceFields(record: Record<string, unknown>, ids: { trace_id?: string; span_id?: string }): Record<string, unknown> {
   if (!('trace_id' in ids)) return record;
   if (!Object.hasOwn(record, '__proto__')) return Object.assign(ids, record);
   const merged: Record<string, unknown> = { ...ids };

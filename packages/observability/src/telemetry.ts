@@ -6,6 +6,7 @@
 // - else: context still propagates (trace ids ride on to the next hop and into logs), nothing is
 //   recorded or sent.
 // Every span attribute passes the same scrubber as log lines before it leaves the process.
+import { randomFillSync } from 'node:crypto';
 import { metrics, trace } from '@opentelemetry/api';
 import { OTLPMetricExporter, AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -13,13 +14,15 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { IdGenerator, ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as coreTracing from '@azure/core-tracing';
 import { createAzureSdkInstrumentation, type AzureSdkInstrumentation } from '@azure/opentelemetry-instrumentation-azure-sdk';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MetricsHandler } from './metrics-endpoint.js';
 import { scrubString } from './redact.js';
-import { SPAN_ATTR, ensureTraceContext } from './tracing.js';
+import { traceSampling } from './sampling.js';
+import type { TraceSampling } from './sampling.js';
+import { SPAN_ATTR, ensureTraceContext, forgetTracers } from './tracing.js';
 
 export type TelemetryExport = 'azure-monitor' | 'otlp' | 'none';
 
@@ -29,10 +32,23 @@ export interface TelemetryOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Also keep the metrics for a Prometheus scrape (`prometheusHandler`, for `serveMetrics`). */
   readonly prometheus?: boolean;
+  /**
+   * This process is where traces enter tapline (the intake): its sampler decides for itself
+   * rather than follow the caller's flag (sampling.ts).
+   */
+  readonly edge?: boolean;
+  /**
+   * Spans for the Azure SDK clients' operations (default on). The intake turns it off: there it
+   * is one `ServiceBusSender.send` span per batch and cost about 5 % of the intake's throughput
+   * on its own, while the intake's request span already times the enqueue (docs/benchmarks.md).
+   */
+  readonly azureSdk?: boolean;
 }
 
 export interface Telemetry {
   readonly exporting: TelemetryExport;
+  /** Which traces are recorded (`every trace`, `at most 50 traces/s`); `none` when not exporting. */
+  readonly sampling: string;
   /** Answers a Prometheus scrape, when asked for with `prometheus: true`. */
   readonly prometheusHandler?: MetricsHandler;
   /** Sends what is buffered now (tests, and before a planned exit). */
@@ -43,6 +59,8 @@ export interface Telemetry {
 
 const DEFAULT_METRIC_INTERVAL_MS = 60_000;
 const DEFAULT_SPAN_DELAY_MS = 5_000;
+const DEFAULT_SPAN_BATCH = 512;
+const DEFAULT_SPAN_QUEUE = 2_048;
 
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   const env = options.env ?? process.env;
@@ -50,13 +68,15 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING;
   const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const disabled = env.OTEL_SDK_DISABLED === 'true';
-  if (!disabled && connectionString !== undefined && connectionString !== '') return startAzureMonitor(options.serviceName, connectionString);
+  const sampling = () => traceSampling(env, { edge: options.edge === true });
+  const azureSdk = options.azureSdk !== false;
+  if (!disabled && connectionString !== undefined && connectionString !== '') return startAzureMonitor(options.serviceName, connectionString, sampling(), azureSdk);
   const otlp = !disabled && endpoint !== undefined && endpoint !== '' ? endpoint.replace(/\/+$/, '') : undefined;
   if (otlp === undefined && options.prometheus !== true) return noTelemetry;
-  return startSdk(options.serviceName, otlp, options.prometheus === true, env);
+  return startSdk(options.serviceName, otlp, options.prometheus === true, env, otlp === undefined ? undefined : sampling(), azureSdk);
 }
 
-const noTelemetry: Telemetry = { exporting: 'none', flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
+const noTelemetry: Telemetry = { exporting: 'none', sampling: 'none', flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
 
 function positive(raw: string | undefined, fallback: number): number {
   const n = Number(raw);
@@ -68,7 +88,9 @@ export function metricIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
   return positive(env.OTEL_METRIC_EXPORT_INTERVAL, DEFAULT_METRIC_INTERVAL_MS);
 }
 
-function startSdk(serviceName: string, otlp: string | undefined, prometheus: boolean, env: NodeJS.ProcessEnv): Telemetry {
+function startSdk(
+  serviceName: string, otlp: string | undefined, prometheus: boolean, env: NodeJS.ProcessEnv, sampling: TraceSampling | undefined, azureSdk: boolean,
+): Telemetry {
   const resource = resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'tapline', 'service.instance.id': `${serviceName}-${process.pid}` });
   const scrape = prometheus ? new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true }) : undefined;
   const meterProvider = new MeterProvider({
@@ -83,27 +105,33 @@ function startSdk(serviceName: string, otlp: string | undefined, prometheus: boo
     ],
   });
   metrics.setGlobalMeterProvider(meterProvider);
-  const tracerProvider = otlp === undefined ? undefined : new TracerProvider({
+  const tracerProvider = otlp === undefined || sampling === undefined ? undefined : new TracerProvider({
     resource,
+    sampler: sampling.sampler,
+    idGenerator: new PooledIdGenerator(),
     spanProcessors: [
       scrubbingProcessor,
       new BatchSpanProcessor({
         exporter: new OTLPTraceExporter({ url: `${otlp}/v1/traces` }),
         scheduledDelayMillis: positive(env.OTEL_BSP_SCHEDULE_DELAY, DEFAULT_SPAN_DELAY_MS),
+        maxExportBatchSize: positive(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, DEFAULT_SPAN_BATCH),
+        maxQueueSize: positive(env.OTEL_BSP_MAX_QUEUE_SIZE, DEFAULT_SPAN_QUEUE),
       }),
     ],
   });
   let undici: UndiciInstrumentation | undefined;
   if (tracerProvider !== undefined) {
     trace.setGlobalTracerProvider(tracerProvider);
+    forgetTracers();
     undici = new UndiciInstrumentation();
     undici.setTracerProvider(tracerProvider);
     undici.setMeterProvider(meterProvider);
     undici.enable();
-    useAzureSdkTracing();
+    if (azureSdk) useAzureSdkTracing();
   }
   return {
     exporting: otlp === undefined ? 'none' : 'otlp',
+    sampling: sampling?.description ?? 'none',
     ...(scrape !== undefined && { prometheusHandler: (req, res) => scrape.getMetricsRequestHandler(req, res) }),
     flush: async () => {
       await Promise.all([tracerProvider?.forceFlush(), meterProvider.forceFlush()]);
@@ -112,29 +140,34 @@ function startSdk(serviceName: string, otlp: string | undefined, prometheus: boo
       undici?.disable();
       await Promise.all([tracerProvider?.shutdown(), meterProvider.shutdown()]);
       if (tracerProvider !== undefined) trace.disable();
+      forgetTracers();
       metrics.disable();
     },
   };
 }
 
-async function startAzureMonitor(serviceName: string, connectionString: string): Promise<Telemetry> {
+async function startAzureMonitor(serviceName: string, connectionString: string, sampling: TraceSampling, azureSdk: boolean): Promise<Telemetry> {
   // Loaded only here: the distro pulls in its own SDK and instrumentations.
   const monitor = await import('@azure/monitor-opentelemetry');
   process.env.OTEL_SERVICE_NAME ??= serviceName;
   monitor.useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
-    // Every trace, as locally: the distro's default keeps 5 traces per second, which would drop
-    // most requests' traces at the intake's rate. Sampling is a deliberate later choice.
-    samplingRatio: 1,
-    tracesPerSecond: 0,
-    instrumentationOptions: { azureSdk: { enabled: true }, http: { enabled: true } },
+    // The distro's own rate-limited sampler, at tapline's rate (sampling.ts), not its default 5/s.
+    samplingRatio: sampling.azure.samplingRatio,
+    tracesPerSecond: sampling.azure.tracesPerSecond,
+    instrumentationOptions: { azureSdk: { enabled: azureSdk }, http: { enabled: true } },
     spanProcessors: [scrubbingProcessor],
   });
-  useAzureSdkTracing();
+  if (azureSdk) useAzureSdkTracing();
+  forgetTracers();
   return {
     exporting: 'azure-monitor',
+    sampling: sampling.description,
     flush: () => Promise.resolve(),
-    shutdown: () => monitor.shutdownAzureMonitor(),
+    shutdown: async () => {
+      await monitor.shutdownAzureMonitor();
+      forgetTracers();
+    },
   };
 }
 
@@ -147,6 +180,39 @@ function useAzureSdkTracing(): void {
   const instrumentation = createAzureSdkInstrumentation({ enabled: false }) as AzureSdkInstrumentation;
   const definitions = instrumentation.getModuleDefinitions();
   for (const definition of definitions) definition.patch?.(coreTracing);
+}
+
+/**
+ * Trace and span ids from the system's CSPRNG, drawn 4 KiB at a time: the SDK's default draws
+ * Math.random per 4 bytes on every span, which showed in the intake's profile (docs/benchmarks.md).
+ */
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
+
+class PooledIdGenerator implements IdGenerator {
+  private readonly pool = Buffer.allocUnsafe(4096);
+  private offset = this.pool.length;
+
+  generateTraceId(): string {
+    return this.take(16);
+  }
+
+  generateSpanId(): string {
+    return this.take(8);
+  }
+
+  private take(bytes: number): string {
+    for (;;) {
+      if (this.offset + bytes > this.pool.length) {
+        randomFillSync(this.pool);
+        this.offset = 0;
+      }
+      const id = this.pool.toString('hex', this.offset, this.offset + bytes);
+      this.offset += bytes;
+      // An all-zero id is invalid (W3C trace context); one in 2^64 draws, drawn again.
+      if (id !== ZERO_TRACE_ID && id !== ZERO_SPAN_ID) return id;
+    }
+  }
 }
 
 /** Runs every string attribute, event attribute and status message through the log scrubber. */

@@ -3,7 +3,7 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { ensureTraceContext } from './tracing.js';
+import { ensureTraceContext, forgetTracers } from './tracing.js';
 
 export interface SpanRecorder {
   spans(): ReadableSpan[];
@@ -17,6 +17,7 @@ export function recordSpans(): SpanRecorder {
   ensureTraceContext();
   const exporter = new InMemorySpanExporter();
   trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }));
+  forgetTracers();
   recorder = { spans: () => exporter.getFinishedSpans(), reset: () => exporter.reset() };
   return recorder;
 }

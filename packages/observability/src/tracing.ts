@@ -2,9 +2,10 @@
 // headers. Service Bus messages carry it as application properties the way the Azure SDK's own
 // tracing writes them: `Diagnostic-Id` (the traceparent value) beside `traceparent`/`tracestate`.
 import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Link, Span, TextMapGetter } from '@opentelemetry/api';
+import type { Attributes, Context, Link, Span, TextMapGetter, Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { LINKED_TRACE_PROPERTY } from '@tapline/domain';
 
 export { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 export type { Attributes, Context, Span } from '@opentelemetry/api';
@@ -34,8 +35,24 @@ export function ensureTraceContext(): void {
   contextReady = true;
 }
 
-export function tracer(name: string) {
-  return trace.getTracer(name);
+const tracers = new Map<string, Tracer>();
+
+/**
+ * The tracer of this name, kept: asking the API each time checks the global registration and
+ * builds the provider's key on every span. Forgotten when telemetry starts or stops (forgetTracers),
+ * since a tracer taken from one provider is not the next one's.
+ */
+export function tracer(name: string): Tracer {
+  let kept = tracers.get(name);
+  if (kept === undefined) {
+    kept = trace.getTracer(name);
+    tracers.set(name, kept);
+  }
+  return kept;
+}
+
+export function forgetTracers(): void {
+  tracers.clear();
 }
 
 type Carrier = Readonly<Record<string, unknown>>;
@@ -52,6 +69,14 @@ const carrierGetter: TextMapGetter<Carrier> = {
 export function extractContext(carrier: Carrier | undefined): Context {
   ensureTraceContext();
   return carrier === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, carrier, carrierGetter);
+}
+
+/** The link a consumer's span carries when the message names an earlier trace; none otherwise. */
+export function linksFrom(carrier: Carrier | undefined): Link[] {
+  const linked = carrier?.[LINKED_TRACE_PROPERTY];
+  if (typeof linked !== 'string') return [];
+  const ids = trace.getSpanContext(extractContext({ traceparent: linked }));
+  return ids !== undefined && isSpanContextValid(ids) ? [{ context: ids, attributes: { 'tap.link': 'reissue_of' } }] : [];
 }
 
 /** `traceparent`, `tracestate` and `Diagnostic-Id` for the active (or given) context; {} outside a trace. */

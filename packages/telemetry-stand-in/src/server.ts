@@ -82,7 +82,7 @@ export async function startTelemetryStandIn(options: StandInOptions = {}): Promi
     if (req.method !== 'GET') throw new HttpError(405, 'method not allowed');
     if (url.pathname === '/' || url.pathname === '/dashboard') return send(res, 200, page, 'text/html; charset=utf-8');
     if (url.pathname === '/assets/chart.umd.min.js') return send(res, 200, chart, 'text/javascript; charset=utf-8');
-    if (url.pathname === '/health') return send(res, 200, { status: 'ok' });
+    if (url.pathname === '/health') return send(res, 200, { status: 'ok', spansReceived: store.spansReceived() });
     if (url.pathname === '/api/summary') return send(res, 200, summarise(store));
     if (url.pathname === '/api/raw') return send(res, 200, { bodies: store.rawBodies() });
     if (parts[0] === 'api' && parts[1] === 'requests' && parts[2] !== undefined && parts[3] === 'trace' && parts.length === 4) {

@@ -43,6 +43,7 @@ export class TelemetryStore {
   private readonly historyRing: HistoryEntry[] = [];
   private readonly raw: string[] = [];
   private rawBytes = 0;
+  private spansTotal = 0;
 
   constructor(
     /** Totals recorded in the history after each metrics export: label -> [metric, attribute match]. */
@@ -55,6 +56,7 @@ export class TelemetryStore {
     const spans = decodeTraces(JSON.parse(text) as unknown);
     this.keepRaw(text);
     for (const span of spans) this.addSpan(span);
+    this.spansTotal += spans.length;
     return spans.length;
   }
 
@@ -128,6 +130,11 @@ export class TelemetryStore {
       if (typeof requestId === 'string') seen.set(requestId, Math.min(seen.get(requestId) ?? Infinity, span.startMs));
     }
     return [...seen.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([id]) => id);
+  }
+
+  /** Every span received since the start, including those the ring has dropped since. */
+  spansReceived(): number {
+    return this.spansTotal;
   }
 
   spans(): readonly StoredSpan[] {

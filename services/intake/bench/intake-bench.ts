@@ -8,8 +8,8 @@
 // Bounded counts only. docs/benchmarks.md, section Intake, explains the figures. Diagnostics:
 // BENCH_PROFILE_DIR, BENCH_INTAKE_NODE_ARGS, BENCH_KEEP_LOG (intake), BENCH_EMULATOR_NODE_ARGS
 // (`--trace-gc` there prints the emulator's GC pauses), BENCH_TRACE (per-request latencies).
-import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
@@ -18,13 +18,15 @@ import { ServiceBusClient } from '@azure/service-bus';
 import { freePort, spawnReady, waitFor } from '@tapline/test-harness';
 import { adminUrlOf, intakeEnv, serviceDir, startEmulator, startTenantSimulator } from '../test/helpers/stack.js';
 import { callout } from '../test/helpers/callouts.js';
-import { startTelemetryStandIn } from '@tapline/telemetry-stand-in';
 import { connect, postRequest } from './http-load.js';
 import type { Connection } from './http-load.js';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const PER_ROUND = Number(process.env.BENCH_CONCURRENT ?? 4_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Telemetry on vs off: windows in which both intakes are under load at once, and their size. */
+const TELEMETRY_WINDOWS = Number(process.env.BENCH_TELEMETRY_WINDOWS ?? 5);
+const PER_TELEMETRY_WINDOW = Number(process.env.BENCH_TELEMETRY_WINDOW ?? 8_000);
 const CONCURRENCY = 32;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4_000);
 const BARE_SENDS = 500;
@@ -32,6 +34,17 @@ const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const TARGET_RPS = 1_000;
 const TARGET_P99_MS = 25;
 const TARGET_TELEMETRY_LOSS = 0.1;
+const repoRoot = path.resolve(serviceDir, '../..');
+/** The CPU both intakes of the telemetry comparison share (taskset); the rest moves to the other one. */
+const TWIN_CPU = 1;
+const OTHER_CPU = 0;
+
+/** Moves a running process and all its threads to one CPU (Linux, util-linux's taskset). */
+function pin(pid: number | undefined, cpu: number): void {
+  if (pid === undefined) return;
+  const result = spawnSync('taskset', ['-a', '-c', '-p', String(cpu), String(pid)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`taskset could not pin pid ${pid} to CPU ${cpu}: ${result.stderr || result.error?.message}`);
+}
 
 /** CPU time (user + system) of another process, in ms, from /proc (Linux; clock ticks of 10 ms). */
 function cpuMsOf(pid: number | undefined): number {
@@ -56,8 +69,8 @@ interface Phase {
   /** Sorted. */
   readonly latenciesMs: number[];
   readonly statuses: Map<number, number>;
-  /** CPU ms per request of the server under test, the emulator and this client. */
-  readonly cpu: { server: number; emulator: number; client: number };
+  /** CPU ms per request of the server under test, the emulator, this client and the telemetry stand-in. */
+  readonly cpu: { server: number; emulator: number; client: number; standIn: number };
 }
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -75,7 +88,12 @@ function pooled(phases: readonly Phase[]): Phase {
     seconds: phases.reduce((s, p) => s + p.seconds, 0),
     latenciesMs: phases.flatMap((p) => p.latenciesMs).sort((a, b) => a - b),
     statuses,
-    cpu: { server: weighted((p) => p.cpu.server), emulator: weighted((p) => p.cpu.emulator), client: weighted((p) => p.cpu.client) },
+    cpu: {
+      server: weighted((p) => p.cpu.server),
+      emulator: weighted((p) => p.cpu.emulator),
+      client: weighted((p) => p.cpu.client),
+      standIn: weighted((p) => p.cpu.standIn),
+    },
   };
 }
 
@@ -97,11 +115,25 @@ async function main(): Promise<void> {
     // Telemetry off: no exporter configured (context still propagates into the message).
     const intakeProcess = await startIntakeLoggingToFile({ ...env, OTEL_SDK_DISABLED: 'true' });
     stops.push(() => intakeProcess.stop());
-    // Telemetry on: OTLP/HTTP JSON to the stand-in, with the SDK's default batching and intervals.
-    const standIn = await startTelemetryStandIn();
-    stops.push(() => standIn.close());
-    const otelProcess = await startIntakeLoggingToFile({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: standIn.url });
-    stops.push(() => otelProcess.stop());
+    // Telemetry on: OTLP/HTTP JSON to the stand-in, its own process as in `pnpm start`, with the
+    // SDK's default batching and intervals.
+    const standIn = await spawnReady({
+      command: process.execPath,
+      args: [path.join(repoRoot, 'packages/telemetry-stand-in/bin/telemetry-stand-in.js')],
+      readyLine: /telemetry-stand-in ready url=(\S+)/,
+      name: 'telemetry-stand-in',
+    });
+    stops.push(() => standIn.stop());
+    const standInUrl = standIn.match[1] ?? '';
+    // The two intakes of the telemetry comparison, alike but for telemetry, started together and
+    // warmed alike below: an intake that has served the rounds above is warmer than one that has
+    // not (an A/A run with the main intake as "off" showed 10 % "lost"). BENCH_TELEMETRY_AA=1 (a
+    // diagnostic) runs the "on" one with telemetry off too, so the figure printed as lost is the
+    // method's own bias and noise.
+    const onEnv = process.env.BENCH_TELEMETRY_AA === '1' ? { ...env, OTEL_SDK_DISABLED: 'true' } : { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: standInUrl };
+    const offEnv = { ...env, OTEL_SDK_DISABLED: 'true' };
+    const [otelProcess, offProcess] = await Promise.all([startIntakeLoggingToFile(onEnv, TWIN_CPU), startIntakeLoggingToFile(offEnv, TWIN_CPU)]);
+    stops.push(() => otelProcess.stop(), () => offProcess.stop());
     const floorProcess = await spawnReady({
       command: process.execPath,
       args: ['--import', 'tsx', path.join(serviceDir, 'bench/floor-server.ts')],
@@ -113,10 +145,15 @@ async function main(): Promise<void> {
 
     const token = await tenant.relayToken();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    // As the relay calls: each call-out in its own trace, carried by `traceparent` (sampled). With
+    // telemetry off the intake still continues it (log lines, the message's properties); with it
+    // on, it also records and exports its spans.
+    const relayHeaders = () => ({ ...headers, traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` });
     const open = (name: string, base: string, pid: number | undefined): Server => ({ name, url: new URL('/api/tap-requests', base), pid });
     const intake = open('intake', intakeProcess.url, intakeProcess.child.pid);
     const floor = open('floor', floorProcess.match[1] ?? '', floorProcess.child.pid);
     const traced = open('intake+otel', otelProcess.url, otelProcess.child.pid);
+    const untraced = open('intake-otel', offProcess.url, offProcess.child.pid);
     const purge = async () => {
       await fetch(`${adminUrlOf(emulator)}/queues/tap-requests/purge`, { method: 'POST' });
     };
@@ -126,11 +163,11 @@ async function main(): Promise<void> {
       // Keep-alive connections opened before the clock starts, fresh for each phase: a server
       // closes a connection left idle for 5 s while the others' phases run.
       const connections: Connection[] = await Promise.all(Array.from({ length: concurrency }, () => connect(server.url)));
-      const wire = Array.from({ length: requests }, () => postRequest(server.url, headers, JSON.stringify(callout())));
+      const wire = Array.from({ length: requests }, () => postRequest(server.url, relayHeaders(), JSON.stringify(callout())));
       const latenciesMs: number[] = [];
       const statuses = new Map<number, number>();
       let next = 0;
-      const before = { server: cpuMsOf(server.pid), emulator: cpuMsOf(emulator.child.pid), client: process.cpuUsage() };
+      const before = { server: cpuMsOf(server.pid), emulator: cpuMsOf(emulator.child.pid), standIn: cpuMsOf(standIn.child.pid), client: process.cpuUsage() };
       const started = performance.now();
       await Promise.all(
         connections.map(async (connection) => {
@@ -158,25 +195,103 @@ async function main(): Promise<void> {
           server: (cpuMsOf(server.pid) - before.server) / requests,
           emulator: (cpuMsOf(emulator.child.pid) - before.emulator) / requests,
           client: (client.user + client.system) / 1000 / requests,
+          standIn: (cpuMsOf(standIn.child.pid) - before.standIn) / requests,
         },
       };
     }
 
+    /**
+     * Both servers under load at once, `concurrency` connections each, until `total` answers have
+     * come back between them: each sees the same machine at the same moments. A server's figures
+     * count the answers it gave inside that window.
+     */
+    async function sideBySide(servers: readonly [Server, Server], total: number, concurrency: number): Promise<[Phase, Phase]> {
+      const lanes = await Promise.all(servers.map(async (server) => ({
+        server,
+        connections: await Promise.all(Array.from({ length: concurrency }, () => connect(server.url))),
+        wire: Array.from({ length: total }, () => postRequest(server.url, relayHeaders(), JSON.stringify(callout()))),
+        next: 0,
+        latenciesMs: [] as number[],
+        statuses: new Map<number, number>(),
+      })));
+      let answered = 0;
+      const before = lanes.map((l) => cpuMsOf(l.server.pid));
+      const shared = { emulator: cpuMsOf(emulator.child.pid), standIn: cpuMsOf(standIn.child.pid), client: process.cpuUsage() };
+      const started = performance.now();
+      let ended = started;
+      const after: number[] = [];
+      await Promise.all(lanes.flatMap((lane) => lane.connections.map(async (connection) => {
+        while (answered < total && lane.next < total) {
+          const request = lane.wire[lane.next++] ?? Buffer.alloc(0);
+          const t0 = performance.now();
+          const answer = await connection.send(request);
+          if (answered >= total) return;
+          lane.latenciesMs.push(performance.now() - t0);
+          const status = answer.status === 202 && !answer.body.includes('"status":"accepted"') ? -1 : answer.status;
+          lane.statuses.set(status, (lane.statuses.get(status) ?? 0) + 1);
+          if (++answered === total) {
+            ended = performance.now();
+            after.push(...lanes.map((l) => cpuMsOf(l.server.pid)));
+          }
+        }
+      })));
+      const client = process.cpuUsage(shared.client);
+      for (const lane of lanes) for (const connection of lane.connections) connection.close();
+      await purge();
+      const seconds = (ended - started) / 1000;
+      const phases = lanes.map((lane, i): Phase => {
+        const requests = lane.latenciesMs.length;
+        return {
+          requests,
+          seconds,
+          latenciesMs: lane.latenciesMs.sort((a, b) => a - b),
+          statuses: lane.statuses,
+          cpu: {
+            server: ((after[i] ?? NaN) - (before[i] ?? NaN)) / requests,
+            // Shared by both lanes: per request of the two together.
+            emulator: (cpuMsOf(emulator.child.pid) - shared.emulator) / total,
+            client: (client.user + client.system) / 1000 / total,
+            standIn: (cpuMsOf(standIn.child.pid) - shared.standIn) / total,
+          },
+        };
+      });
+      return [phases[0]!, phases[1]!];
+    }
+
     await phase(intake, WARMUP, CONCURRENCY);
     await phase(floor, WARMUP, CONCURRENCY);
-    await phase(traced, WARMUP, CONCURRENCY);
     const c1 = await phase(intake, SEQUENTIAL, 1);
     const intakeRounds: Phase[] = [];
     const floorRounds: Phase[] = [];
-    const tracedRounds: Phase[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      // Off and on in either order, so neither always runs on a machine the other just warmed.
-      const [first, second] = round % 2 === 0 ? [intake, traced] : [traced, intake];
-      for (const server of [first, second]) (server === intake ? intakeRounds : tracedRounds).push(await phase(server, PER_ROUND, CONCURRENCY));
-      floorRounds.push(await phase(floor, PER_ROUND, CONCURRENCY));
+      // Intake and floor in either order, so neither always runs on a machine the other just warmed.
+      const [first, second] = round % 2 === 0 ? [intake, floor] : [floor, intake];
+      for (const server of [first, second]) (server === intake ? intakeRounds : floorRounds).push(await phase(server, PER_ROUND, CONCURRENCY));
+    }
+    // Telemetry off and on. The speed of this shared VM drifts by up to 1.8x within a minute (the
+    // intake's CPU per request moved from 0.34 to 0.64 ms between rounds of one run), and rounds
+    // taken one after the other, even short ones in alternation, differed by up to 40 % between
+    // two identical intakes. So both run at once, each with its own 32 connections, and the
+    // throughput lost is the share of answers the traced one did not give in the same windows.
+    const offRounds: Phase[] = [];
+    const tracedRounds: Phase[] = [];
+    for (const pid of [process.pid, emulator.child.pid, tenant.process.child.pid, standIn.child.pid]) pin(pid, OTHER_CPU);
+    await sideBySide([untraced, traced], WARMUP * 2, CONCURRENCY);
+    for (let window = 0; window < TELEMETRY_WINDOWS; window++) {
+      // Which lane opens its connections and sends first alternates too.
+      if (window % 2 === 0) {
+        const [off, on] = await sideBySide([untraced, traced], PER_TELEMETRY_WINDOW, CONCURRENCY);
+        offRounds.push(off);
+        tracedRounds.push(on);
+      } else {
+        const [on, off] = await sideBySide([traced, untraced], PER_TELEMETRY_WINDOW, CONCURRENCY);
+        offRounds.push(off);
+        tracedRounds.push(on);
+      }
     }
     await otelProcess.stop();
-    const spansReceived = standIn.store.spans().length;
+    const health = (await (await fetch(`${standInUrl}/health`)).json()) as { spansReceived: number };
+    const spansReceived = health.spansReceived;
 
     // The floor of a send: one SDK send from this process to the same emulator, no HTTP, no auth.
     const sbClient = new ServiceBusClient(emulator.connectionString);
@@ -205,6 +320,7 @@ async function main(): Promise<void> {
     const c32 = pooled(intakeRounds);
     const floor32 = pooled(floorRounds);
     const traced32 = pooled(tracedRounds);
+    const off32 = pooled(offRounds);
     const row = (name: string, p: Phase, concurrency: number) => ({
       phase: name,
       concurrency,
@@ -215,7 +331,7 @@ async function main(): Promise<void> {
       'p99 ms': fmt(percentile(p.latenciesMs, 99)),
       'max ms': fmt(p.latenciesMs[p.latenciesMs.length - 1] ?? NaN),
       statuses: [...p.statuses].map(([s, n]) => `${s === -1 ? '202-not-accepted' : s}x${n}`).join(' '),
-      'CPU ms/req server|emulator|client': [p.cpu.server, p.cpu.emulator, p.cpu.client].map(fmt).join(' | '),
+      'CPU ms/req server|emulator|client|stand-in': [p.cpu.server, p.cpu.emulator, p.cpu.client, p.cpu.standIn].map(fmt).join(' | '),
     });
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     process.stdout.write(`\nintake over loopback HTTP -> local host -> Service Bus emulator (intake LOG_LEVEL=${LOG_LEVEL}; load average ${load})\n`);
@@ -223,10 +339,11 @@ async function main(): Promise<void> {
       row('intake', c1, 1),
       ...intakeRounds.map((p, i) => row(`intake round ${i + 1}`, p, CONCURRENCY)),
       row(`intake, ${ROUNDS} rounds`, c32, CONCURRENCY),
-      ...tracedRounds.map((p, i) => row(`intake+otel round ${i + 1}`, p, CONCURRENCY)),
-      row(`intake+otel, ${ROUNDS} rounds`, traced32, CONCURRENCY),
       ...floorRounds.map((p, i) => row(`floor round ${i + 1}`, p, CONCURRENCY)),
       row(`floor, ${ROUNDS} rounds`, floor32, CONCURRENCY),
+      ...offRounds.flatMap((off, i) => [row(`side by side ${i + 1}: telemetry off`, off, CONCURRENCY), row(`side by side ${i + 1}: telemetry on`, tracedRounds[i]!, CONCURRENCY)]),
+      row(`telemetry off, ${TELEMETRY_WINDOWS} windows`, off32, CONCURRENCY),
+      row(`telemetry on, ${TELEMETRY_WINDOWS} windows`, traced32, CONCURRENCY),
     ]);
     const bareP50 = percentile(bare, 50);
     const p99 = percentile(c32.latenciesMs, 99);
@@ -237,14 +354,19 @@ async function main(): Promise<void> {
       `at concurrency 32, intake / floor: p50 ${(percentile(c32.latenciesMs, 50) / percentile(floor32.latenciesMs, 50)).toFixed(2)}x, ` +
         `p99 ${(p99 / percentile(floor32.latenciesMs, 99)).toFixed(2)}x, CPU per request ${(c32.cpu.server / floor32.cpu.server).toFixed(2)}x\n`,
     );
+    // Side by side, both intakes had the same windows: the answers each gave are the throughput.
+    const offRate = off32.requests / off32.seconds;
     const tracedRate = traced32.requests / traced32.seconds;
-    const lost = 1 - tracedRate / rate;
+    const lost = 1 - tracedRate / offRate;
+    const windowLosses = tracedRounds.map((on, i) => 1 - (on.requests / on.seconds) / (offRounds[i]!.requests / offRounds[i]!.seconds));
     process.stdout.write(
-      `telemetry on vs off at concurrency 32: ${Math.round(tracedRate)} vs ${Math.round(rate)} req/s, throughput lost ${(lost * 100).toFixed(1)}% ` +
-        `(target <= ${TARGET_TELEMETRY_LOSS * 100}%: ${lost <= TARGET_TELEMETRY_LOSS ? 'met' : 'MISSED'}); p99 ${fmt(percentile(traced32.latenciesMs, 99))} vs ${fmt(p99)} ms; ` +
-        `CPU per request ${(traced32.cpu.server / c32.cpu.server).toFixed(2)}x; ${spansReceived} spans reached the stand-in\n`,
+      `telemetry on vs off, side by side at concurrency 32 each (${TELEMETRY_WINDOWS} windows of ${PER_TELEMETRY_WINDOW} answers): ${Math.round(tracedRate)} vs ${Math.round(offRate)} req/s, ` +
+        `throughput lost ${(lost * 100).toFixed(1)}% (target <= ${TARGET_TELEMETRY_LOSS * 100}%: ${lost <= TARGET_TELEMETRY_LOSS ? 'met' : 'MISSED'}); ` +
+        `by window ${windowLosses.map((l) => `${(l * 100).toFixed(1)}%`).join(', ')}\n` +
+        `  intake CPU per request ${fmt(traced32.cpu.server)} vs ${fmt(off32.cpu.server)} ms (${(traced32.cpu.server / off32.cpu.server).toFixed(2)}x); p99 ${fmt(percentile(traced32.latenciesMs, 99))} vs ${fmt(percentile(off32.latenciesMs, 99))} ms; ` +
+        `the stand-in's CPU ${fmt(traced32.cpu.standIn)} ms per answer of both; ${spansReceived} spans reached the stand-in\n`,
     );
-    const allAccepted = [c1, c32, traced32].every((p) => p.statuses.get(202) === p.requests);
+    const allAccepted = [c1, c32, off32, traced32].every((p) => p.statuses.get(202) === p.requests);
     process.stdout.write(
       `targets at concurrency 32 (${c32.requests} requests in ${ROUNDS} rounds): >= ${TARGET_RPS} accepted req/s: ${rate >= TARGET_RPS ? 'met' : 'MISSED'} (${Math.round(rate)}); ` +
         `p99 <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'} (${fmt(p99)} ms); every answer 202 accepted: ${allAccepted ? 'yes' : 'NO'}\n`,
@@ -267,13 +389,15 @@ async function main(): Promise<void> {
  * BENCH_PROFILE_DIR=<dir> adds a V8 CPU profile of the intake; BENCH_INTAKE_NODE_ARGS adds node
  * flags (e.g. `--trace-gc`); BENCH_KEEP_LOG=1 keeps the log file.
  */
-async function startIntakeLoggingToFile(env: Record<string, string>): Promise<{ url: string; child: ReturnType<typeof spawn>; stop(): Promise<void> }> {
+async function startIntakeLoggingToFile(env: Record<string, string>, cpu?: number): Promise<{ url: string; child: ReturnType<typeof spawn>; stop(): Promise<void> }> {
   const port = await freePort();
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'tapline-intake-bench-'));
   const logFd = openSync(path.join(logDir, 'intake.log'), 'a');
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const extraArgs = (process.env.BENCH_INTAKE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const child = spawn(process.execPath, [...extraArgs, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), path.join(serviceDir, 'bin/intake-local.js')], {
+  const nodeArgs = [...extraArgs, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), path.join(serviceDir, 'bin/intake-local.js')];
+  // taskset execs node in its own place: the pid is the intake's.
+  const child = spawn(cpu === undefined ? process.execPath : 'taskset', cpu === undefined ? nodeArgs : ['-c', String(cpu), process.execPath, ...nodeArgs], {
     env: { ...process.env, ...env, INTAKE_PORT: String(port) },
     stdio: ['ignore', logFd, logFd],
   });

@@ -17,7 +17,7 @@ export function registerFunctions(intake: Intake): void {
 }
 
 // Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set (the Function app's setting).
-await startTelemetry({ serviceName: 'tapline-intake' });
+await startTelemetry({ serviceName: 'tapline-intake', edge: true, azureSdk: false });
 const intake = main();
 registerFunctions(intake);
 // The host loads this module once per worker; connect while it finishes starting, so the first

@@ -8,7 +8,7 @@ import { logEvents } from './logs.js';
 import { main } from './main.js';
 import type { Intake } from './main.js';
 
-const telemetry = await startTelemetry({ serviceName: 'tapline-intake' });
+const telemetry = await startTelemetry({ serviceName: 'tapline-intake', edge: true, azureSdk: false });
 let intake: Intake;
 try {
   intake = main();

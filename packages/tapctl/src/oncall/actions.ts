@@ -5,7 +5,7 @@
 // survive a crash), one event per message, a "finished" event with the counts.
 
 import type { ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
-import { SCHEMA_VERSION, encodeTapRequest, isRequestStage, scrubSecrets } from '@tapline/domain';
+import { SCHEMA_VERSION, encodeTapRequest, isRequestStage, linkedTraceProperties, scrubSecrets } from '@tapline/domain';
 import type { RequestType, TapDeliveryMessage, TapRequestMessage } from '@tapline/domain';
 import type { RequestRecord, TargetRecord } from '@tapline/ledger';
 import { CliError, EXIT } from '../cli-error.js';
@@ -261,7 +261,11 @@ async function one(
     } else if (action === 'reissue') {
       const request = freshRequest(p.record!, message, dl, options.now());
       messageId = reissueMessageId(request.requestId, dl.tapId!);
-      await sender!.sendMessages({ body: encodeTapRequest(request), messageId, correlationId: request.requestId, contentType: 'application/json' });
+      // A new trace (new work, decided again), linked to the one the dead letter belonged to.
+      await sender!.sendMessages({
+        body: encodeTapRequest(request), messageId, correlationId: request.requestId, contentType: 'application/json',
+        applicationProperties: linkedTraceProperties(message.applicationProperties),
+      });
     }
     // Only now: the copy (or the fresh request) is with the broker.
     await receiver.completeMessage(message);

@@ -7,8 +7,8 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { decodeExtensionEvent, isHandledRequest } from '@tapline/domain';
 import type { AssignmentRequestEvent } from '@tapline/domain';
-import { MESSAGING_SYSTEM, SPAN_ATTR, SpanKind, contextProperties, extractContext, inSpan } from '@tapline/observability';
-import type { Attributes, Span } from '@tapline/observability';
+import { SPAN_ATTR, SpanKind, contextProperties, extractContext, inSpan } from '@tapline/observability';
+import type { Span } from '@tapline/observability';
 import { logEvents } from '../logs.js';
 import type { IntakePorts } from '../ports.js';
 import { toOutgoingRequest } from '../queue/tap-request-message.js';
@@ -25,8 +25,10 @@ export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
   const { authenticator, sender, metrics, settings, clock, logger } = ports;
 
   // One SERVER span per call, continuing the caller's trace (the relay's `traceparent`, or the
-  // Functions host's trace context); the enqueue is a PRODUCER span inside it whose context rides
-  // in the message, so the worker's spans join the same trace.
+  // Functions host's trace context). Its context rides in the message, so the worker's spans join
+  // the same trace. The enqueue itself is the Azure SDK's send span, one per batch, linked to every
+  // message it carried: no span of our own per message, the intake's one span per request (a
+  // second one cost the intake about 7 % of its throughput, docs/benchmarks.md).
   return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const parent = extractContext({
       traceparent: request.headers.get('traceparent') ?? context.traceContext?.traceParent ?? undefined,
@@ -97,18 +99,15 @@ export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
       return ignore({ reason: unhandled, stage: event.stage, requestType: event.requestType }, event.requestId);
     }
 
-    fields.traceId = span.spanContext().traceId;
     try {
       const queue = settings.queueName ?? 'tap-requests';
-      await inSpan(TRACER, `send ${queue}`, { kind: SpanKind.PRODUCER, attributes: sendAttributes(queue) }, async () => {
-        try {
-          await sender.send(toOutgoingRequest(event, { receivedAt: clock(), trace: contextProperties() }));
-          metrics.messageSent(queue);
-        } catch (error) {
-          metrics.messageSent(queue, error instanceof Error ? error.name : 'unknown');
-          throw error;
-        }
-      });
+      try {
+        await sender.send(toOutgoingRequest(event, { receivedAt: clock(), trace: contextProperties() }));
+        metrics.messageSent(queue);
+      } catch (error) {
+        metrics.messageSent(queue, error instanceof Error ? error.name : 'unknown');
+        throw error;
+      }
     } catch (error) {
       const failure = classifyEnqueueError(error);
       if (failure.retryable) {
@@ -125,10 +124,6 @@ export function createTapRequestHandler(ports: IntakePorts): HttpHandler {
     logger.info({ ...fields, event: logEvents.requestAccepted, stage: event.stage, durationMs: elapsed() }, 'request accepted');
     return answer(event.requestId, 'accepted');
   }
-}
-
-function sendAttributes(queue: string): Attributes {
-  return { 'messaging.system': MESSAGING_SYSTEM, 'messaging.destination.name': queue, 'messaging.operation.name': 'send', 'messaging.operation.type': 'send' };
 }
 
 function unhandledReason(event: AssignmentRequestEvent, settings: IntakePorts['settings']): 'unhandledStage' | 'unhandledRequestType' | undefined {
