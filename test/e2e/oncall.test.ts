@@ -27,6 +27,10 @@ interface ListDoc { deadLetters: { queue: string; sequenceNumber: number; deadLe
 interface ActionDoc { action: string; dryRun: boolean; operator: string; note: string | null; results: { requestId?: string; outcome: string; detail?: string; messageId?: string }[]; summary: { done: number; skipped: Record<string, number>; failed: number; gone: number; locked: number } }
 
 let stack: TestStack | undefined;
+
+interface TraceSpan { readonly traceId: string; readonly name: string; readonly links?: { traceId: string }[]; readonly children: TraceSpan[] }
+interface TraceDoc { readonly traceIds: string[]; readonly spans: TraceSpan[] }
+const spansOf = (nodes: readonly TraceSpan[]): TraceSpan[] => nodes.flatMap((n) => [n, ...spansOf(n.children)]);
 let ledger: Ledger;
 let tenant: TenantSim;
 let acs: AcsSim;
@@ -176,6 +180,16 @@ describe('tapctl on call, over the local stack', () => {
     expect(reissue.doc.summary.done).toBe(1);
     await waitForStatuses([id], ['delivered'], 60_000, 'the re-issued request to be delivered');
     expect(await deadLetteredCount('tap-deliveries')).toBe(0);
+
+    // The re-issue is new work: a new trace, whose first span links to the trace it re-issues.
+    const link = await waitFor(async () => {
+      const { doc } = await cli.json<TraceDoc>(['trace', id]);
+      const links = spansOf(doc.spans).flatMap((s) => (s.links ?? []).map((l) => ({ from: s.traceId, to: l.traceId, span: s.name })));
+      return links.length > 0 ? { links, traceIds: doc.traceIds } : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500, what: 'the re-issued trace and its link to reach the telemetry stand-in' });
+    expect(link.links).toEqual([{ from: expect.any(String) as unknown, to: link.traceIds[0], span: 'process tap-requests' }]);
+    expect(link.links[0]!.from).not.toBe(link.links[0]!.to);
+    expect(link.traceIds).toContain(link.links[0]!.from);
 
     const after = sentTaps(await acs.outbox());
     const added = after.filter((t) => !before.some((b) => b.entry.seq === t.entry.seq));

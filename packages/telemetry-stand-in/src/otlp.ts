@@ -22,6 +22,8 @@ export interface StoredSpan {
   /** 0 unset, 1 ok, 2 error. */
   readonly status: { readonly code: number; readonly message?: string };
   readonly events: readonly { readonly name: string; readonly timeMs: number; readonly attributes: Attributes }[];
+  /** Other spans this one links to (a re-issue's first span links to the trace it re-issues). */
+  readonly links: readonly { readonly traceId: string; readonly spanId: string; readonly attributes: Attributes }[];
 }
 
 export type PointKind = 'sum' | 'gauge' | 'histogram';
@@ -99,6 +101,8 @@ export function decodeTraces(body: unknown): StoredSpan[] {
           events: list(s.events).filter(isObject).map((e) => ({
             name: typeof e.name === 'string' ? e.name : '', timeMs: nanosToMs(e.timeUnixNano), attributes: attributesOf(e.attributes),
           })),
+          links: list(s.links).filter(isObject).flatMap((l) => (typeof l.traceId === 'string' && typeof l.spanId === 'string'
+            ? [{ traceId: l.traceId, spanId: l.spanId, attributes: attributesOf(l.attributes) }] : [])),
         });
       }
     }

@@ -2,12 +2,17 @@
 // (each its own process, plus the tenant simulator for the relay token), at concurrency 1 and 32;
 // in the same run, a bare SDK send to the same emulator (the ratio the issue asks for) and the
 // floor server (floor-server.ts: the same HTTP and Service Bus parts with none of the intake's own
-// work), and a second intake exporting traces and metrics over OTLP/HTTP to the telemetry
-// stand-in (what `pnpm start` runs), measured in alternating rounds with the intake so all see
-// the same machine; the throughput the telemetry costs is printed.
+// work). Then what telemetry costs: two more intakes, alike but for telemetry (one exporting
+// traces and metrics over OTLP/HTTP to the telemetry stand-in with the settings `pnpm start` and
+// Azure get, one with OTEL_SDK_DISABLED), both pinned to one CPU and loaded side by side, and the
+// share of answers the traced one did not give is printed. Every call-out carries a sampled
+// `traceparent`, as the relay's do.
 // Bounded counts only. docs/benchmarks.md, section Intake, explains the figures. Diagnostics:
 // BENCH_PROFILE_DIR, BENCH_INTAKE_NODE_ARGS, BENCH_KEEP_LOG (intake), BENCH_EMULATOR_NODE_ARGS
-// (`--trace-gc` there prints the emulator's GC pauses), BENCH_TRACE (per-request latencies).
+// (`--trace-gc` there prints the emulator's GC pauses), BENCH_TRACE (per-request latencies),
+// BENCH_TELEMETRY_AA=1 (both twins without telemetry: the method's own bias), and any
+// OTEL_TRACES_SAMPLER setting (e.g. always_on: what keeping every trace costs). Linux: /proc and
+// taskset.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +30,7 @@ const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const PER_ROUND = Number(process.env.BENCH_CONCURRENT ?? 4_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Telemetry on vs off: windows in which both intakes are under load at once, and their size. */
-const TELEMETRY_WINDOWS = Number(process.env.BENCH_TELEMETRY_WINDOWS ?? 5);
+const TELEMETRY_WINDOWS = Number(process.env.BENCH_TELEMETRY_WINDOWS ?? 8);
 const PER_TELEMETRY_WINDOW = Number(process.env.BENCH_TELEMETRY_WINDOW ?? 8_000);
 const CONCURRENCY = 32;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4_000);
