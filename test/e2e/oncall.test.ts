@@ -28,7 +28,12 @@ interface ActionDoc { action: string; dryRun: boolean; operator: string; note: s
 
 let stack: TestStack | undefined;
 
-interface TraceSpan { readonly traceId: string; readonly name: string; readonly links?: { traceId: string }[]; readonly children: TraceSpan[] }
+interface TraceSpan {
+  readonly traceId: string;
+  readonly name: string;
+  readonly links?: { traceId: string; attributes: Record<string, unknown> }[];
+  readonly children: TraceSpan[];
+}
 interface TraceDoc { readonly traceIds: string[]; readonly spans: TraceSpan[] }
 const spansOf = (nodes: readonly TraceSpan[]): TraceSpan[] => nodes.flatMap((n) => [n, ...spansOf(n.children)]);
 let ledger: Ledger;
@@ -184,7 +189,7 @@ describe('tapctl on call, over the local stack', () => {
     // The re-issue is new work: a new trace, whose first span links to the trace it re-issues.
     const link = await waitFor(async () => {
       const { doc } = await cli.json<TraceDoc>(['trace', id]);
-      const links = spansOf(doc.spans).flatMap((s) => (s.links ?? []).map((l) => ({ from: s.traceId, to: l.traceId, span: s.name })));
+      const links = spansOf(doc.spans).flatMap((s) => (s.links ?? []).filter((l) => l.attributes['tap.link'] === 'reissue_of').map((l) => ({ from: s.traceId, to: l.traceId, span: s.name })));
       return links.length > 0 ? { links, traceIds: doc.traceIds } : undefined;
     }, { timeoutMs: 30_000, intervalMs: 500, what: 'the re-issued trace and its link to reach the telemetry stand-in' });
     expect(link.links).toEqual([{ from: expect.any(String) as unknown, to: link.traceIds[0], span: 'process tap-requests' }]);

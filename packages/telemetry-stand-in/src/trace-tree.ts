@@ -15,7 +15,7 @@ export interface TraceNode {
   readonly statusMessage?: string;
   readonly attributes: Readonly<Record<string, string | number | boolean>>;
   /** The traces this span links to (a re-issue's first span: the trace it re-issues). */
-  readonly links: readonly { readonly traceId: string; readonly spanId: string }[];
+  readonly links: readonly { readonly traceId: string; readonly spanId: string; readonly attributes: Readonly<Record<string, string | number | boolean>> }[];
   readonly children: readonly TraceNode[];
 }
 
@@ -39,7 +39,7 @@ export function traceTree(spans: readonly StoredSpan[]): TraceNode[] {
     status: span.status.code === 2 ? 'error' : span.status.code === 1 ? 'ok' : 'unset',
     ...(span.status.message !== undefined && { statusMessage: span.status.message }),
     attributes: span.attributes,
-    links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
+    links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: l.attributes })),
     // Bounded: a malformed export with a cycle cannot recurse forever.
     children: depth > 64 ? [] : (children.get(span.spanId) ?? []).sort((a, b) => a.startMs - b.startMs).map((c) => build(c, depth + 1)),
   });

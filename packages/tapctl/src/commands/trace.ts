@@ -18,8 +18,11 @@ export interface SpanNode {
   readonly durationMs: number;
   readonly status: 'ok' | 'error' | 'unset';
   readonly statusMessage?: string;
-  /** Traces this span links to (absent from stand-ins older than the re-issue link). */
-  readonly links?: readonly { readonly traceId: string }[];
+  /**
+   * Spans this one links to: the Azure SDK's receive spans link the messages they received, and a
+   * re-issue's first span links the trace it re-issues (`tap.link: reissue_of`).
+   */
+  readonly links?: readonly { readonly traceId: string; readonly attributes?: Readonly<Record<string, unknown>> }[];
   readonly children: readonly SpanNode[];
 }
 
@@ -77,7 +80,9 @@ export async function trace(requestIdArg: string, options: GlobalOptions, deps: 
     const offset = `+${Math.round(Date.parse(node.startedAt) - start)} ms`;
     const status = node.status === 'error' ? `error${node.statusMessage !== undefined ? ` (${shortened(node.statusMessage)})` : ''}` : node.status === 'ok' ? 'ok' : '';
     out.info(`${node.service.replace(/^tapline-/, '').padEnd(18)}${operation.padEnd(46)}${offset.padStart(10)}${`${node.durationMs.toFixed(1)} ms`.padStart(12)}  ${status}`);
-    for (const link of node.links ?? []) out.info(`${''.padEnd(18)}${`${'  '.repeat(depth + 1)}linked to trace ${link.traceId}`}`);
+    for (const link of node.links ?? []) {
+      if (link.attributes?.['tap.link'] === 'reissue_of') out.info(`${''.padEnd(18)}${'  '.repeat(depth + 1)}re-issues trace ${link.traceId}`);
+    }
   }
   return EXIT.ok;
 }
