@@ -41,14 +41,15 @@ const TARGET_P99_MS = 25;
 const TARGET_TELEMETRY_LOSS = 0.1;
 const repoRoot = path.resolve(serviceDir, '../..');
 /** The CPU both intakes of the telemetry comparison share (taskset); the rest moves to the other one. */
-const TWIN_CPU = 1;
-const OTHER_CPU = 0;
+const TWIN_CPU = '1';
+const OTHER_CPU = '0';
+const ANY_CPU = '0,1';
 
-/** Moves a running process and all its threads to one CPU (Linux, util-linux's taskset). */
-function pin(pid: number | undefined, cpu: number): void {
+/** Moves a running process and all its threads to these CPUs (Linux, util-linux's taskset). */
+function pin(pid: number | undefined, cpus: string): void {
   if (pid === undefined) return;
-  const result = spawnSync('taskset', ['-a', '-c', '-p', String(cpu), String(pid)], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`taskset could not pin pid ${pid} to CPU ${cpu}: ${result.stderr || result.error?.message}`);
+  const result = spawnSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`taskset could not pin pid ${pid} to CPU ${cpus}: ${result.stderr || result.error?.message}`);
 }
 
 /** CPU time (user + system) of another process, in ms, from /proc (Linux; clock ticks of 10 ms). */
@@ -276,11 +277,13 @@ async function main(): Promise<void> {
     // Telemetry off and on. The speed of this shared VM drifts by up to 1.8x within a minute (the
     // intake's CPU per request moved from 0.34 to 0.64 ms between rounds of one run), and rounds
     // taken one after the other, even short ones in alternation, differed by up to 40 % between
-    // two identical intakes. So both run at once, each with its own 32 connections, and the
-    // throughput lost is the share of answers the traced one did not give in the same windows.
+    // two identical intakes. So both run at once on one CPU, each with its own 32 connections, and
+    // the throughput lost is the share of answers the traced one did not give in the same windows.
+    // Everything else moves to the other CPU meanwhile.
     const offRounds: Phase[] = [];
     const tracedRounds: Phase[] = [];
-    for (const pid of [process.pid, emulator.child.pid, tenant.process.child.pid, standIn.child.pid]) pin(pid, OTHER_CPU);
+    const others = [process.pid, emulator.child.pid, tenant.process.child.pid, standIn.child.pid];
+    for (const pid of others) pin(pid, OTHER_CPU);
     await sideBySide([untraced, traced], WARMUP * 2, CONCURRENCY);
     for (let window = 0; window < TELEMETRY_WINDOWS; window++) {
       // Which lane opens its connections and sends first alternates too.
@@ -294,6 +297,7 @@ async function main(): Promise<void> {
         tracedRounds.push(on);
       }
     }
+    for (const pid of others) pin(pid, ANY_CPU);
     await otelProcess.stop();
     const health = (await (await fetch(`${standInUrl}/health`)).json()) as { spansReceived: number };
     const spansReceived = health.spansReceived;
@@ -394,7 +398,7 @@ async function main(): Promise<void> {
  * BENCH_PROFILE_DIR=<dir> adds a V8 CPU profile of the intake; BENCH_INTAKE_NODE_ARGS adds node
  * flags (e.g. `--trace-gc`); BENCH_KEEP_LOG=1 keeps the log file.
  */
-async function startIntakeLoggingToFile(env: Record<string, string>, cpu?: number): Promise<{ url: string; child: ReturnType<typeof spawn>; stop(): Promise<void> }> {
+async function startIntakeLoggingToFile(env: Record<string, string>, cpu?: string): Promise<{ url: string; child: ReturnType<typeof spawn>; stop(): Promise<void> }> {
   const port = await freePort();
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'tapline-intake-bench-'));
   const logFd = openSync(path.join(logDir, 'intake.log'), 'a');
@@ -402,7 +406,7 @@ async function startIntakeLoggingToFile(env: Record<string, string>, cpu?: numbe
   const extraArgs = (process.env.BENCH_INTAKE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const nodeArgs = [...extraArgs, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), path.join(serviceDir, 'bin/intake-local.js')];
   // taskset execs node in its own place: the pid is the intake's.
-  const child = spawn(cpu === undefined ? process.execPath : 'taskset', cpu === undefined ? nodeArgs : ['-c', String(cpu), process.execPath, ...nodeArgs], {
+  const child = spawn(cpu === undefined ? process.execPath : 'taskset', cpu === undefined ? nodeArgs : ['-c', cpu, process.execPath, ...nodeArgs], {
     env: { ...process.env, ...env, INTAKE_PORT: String(port) },
     stdio: ['ignore', logFd, logFd],
   });
