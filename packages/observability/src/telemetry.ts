@@ -182,13 +182,13 @@ function useAzureSdkTracing(): void {
   for (const definition of definitions) definition.patch?.(coreTracing);
 }
 
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
+
 /**
  * Trace and span ids from the system's CSPRNG, drawn 4 KiB at a time: the SDK's default draws
  * Math.random per 4 bytes on every span, which showed in the intake's profile (docs/benchmarks.md).
  */
-const ZERO_TRACE_ID = '0'.repeat(32);
-const ZERO_SPAN_ID = '0'.repeat(16);
-
 class PooledIdGenerator implements IdGenerator {
   private readonly pool = Buffer.allocUnsafe(4096);
   private offset = this.pool.length;
