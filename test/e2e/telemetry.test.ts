@@ -120,6 +120,10 @@ describe('one trace per request', () => {
     // Causal order, by parentage (clocks of one machine agree, so by start time as well). The
     // intake's request span is what the tap-requests message carries.
     expect(isBelow(all, worker, intake)).toBe(true);
+    // The intake's one span per request: no span of its own per message, no Azure SDK spans (a
+    // first request may also show the signing-key fetch, an undici GET).
+    const intakeSpans = all.filter((s) => s.service === 'tapline-intake').map((s) => s.name);
+    expect(intakeSpans.filter((name) => name !== 'GET')).toEqual(['POST /api/tap-requests']);
     expect(isBelow(all, tapPost, worker)).toBe(true);
     expect(isBelow(all, publish, worker)).toBe(true);
     expect(isBelow(all, notifier, publish)).toBe(true);
