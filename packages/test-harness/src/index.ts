@@ -12,3 +12,4 @@ export { startAzurite, type Azurite, type AzuriteOptions } from './azurite.js';
 export { startTenantSimulator, type TenantSimulatorProcess } from './tenant-simulator.js';
 export { startAcsSimulator, type AcsSimulatorProcess } from './acs-simulator.js';
 export { useManagedIdentityOf } from './managed-identity.js';
+export { processCpuMs } from './process-cpu.js';

@@ -20,7 +20,7 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
-import { freePort, spawnReady, waitFor } from '@tapline/test-harness';
+import { freePort, processCpuMs, spawnReady, waitFor } from '@tapline/test-harness';
 import { adminUrlOf, intakeEnv, serviceDir, startEmulator, startTenantSimulator } from '../test/helpers/stack.js';
 import { callout } from '../test/helpers/callouts.js';
 import { connect, postRequest } from './http-load.js';
@@ -50,17 +50,6 @@ function pin(pid: number | undefined, cpus: string): void {
   if (pid === undefined) return;
   const result = spawnSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`taskset could not pin pid ${pid} to CPU ${cpus}: ${result.stderr || result.error?.message}`);
-}
-
-/** CPU time (user + system) of another process, in ms, from /proc (Linux; clock ticks of 10 ms). */
-function cpuMsOf(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 interface Server {
@@ -173,7 +162,7 @@ async function main(): Promise<void> {
       const latenciesMs: number[] = [];
       const statuses = new Map<number, number>();
       let next = 0;
-      const before = { server: cpuMsOf(server.pid), emulator: cpuMsOf(emulator.child.pid), standIn: cpuMsOf(standIn.child.pid), client: process.cpuUsage() };
+      const before = { server: processCpuMs(server.pid), emulator: processCpuMs(emulator.child.pid), standIn: processCpuMs(standIn.child.pid), client: process.cpuUsage() };
       const started = performance.now();
       await Promise.all(
         connections.map(async (connection) => {
@@ -198,10 +187,10 @@ async function main(): Promise<void> {
         latenciesMs: latenciesMs.sort((a, b) => a - b),
         statuses,
         cpu: {
-          server: (cpuMsOf(server.pid) - before.server) / requests,
-          emulator: (cpuMsOf(emulator.child.pid) - before.emulator) / requests,
+          server: (processCpuMs(server.pid) - before.server) / requests,
+          emulator: (processCpuMs(emulator.child.pid) - before.emulator) / requests,
           client: (client.user + client.system) / 1000 / requests,
-          standIn: (cpuMsOf(standIn.child.pid) - before.standIn) / requests,
+          standIn: (processCpuMs(standIn.child.pid) - before.standIn) / requests,
         },
       };
     }
@@ -221,8 +210,8 @@ async function main(): Promise<void> {
         statuses: new Map<number, number>(),
       })));
       let answered = 0;
-      const before = lanes.map((l) => cpuMsOf(l.server.pid));
-      const shared = { emulator: cpuMsOf(emulator.child.pid), standIn: cpuMsOf(standIn.child.pid), client: process.cpuUsage() };
+      const before = lanes.map((l) => processCpuMs(l.server.pid));
+      const shared = { emulator: processCpuMs(emulator.child.pid), standIn: processCpuMs(standIn.child.pid), client: process.cpuUsage() };
       const started = performance.now();
       let ended = started;
       const after: number[] = [];
@@ -237,7 +226,7 @@ async function main(): Promise<void> {
           lane.statuses.set(status, (lane.statuses.get(status) ?? 0) + 1);
           if (++answered === total) {
             ended = performance.now();
-            after.push(...lanes.map((l) => cpuMsOf(l.server.pid)));
+            after.push(...lanes.map((l) => processCpuMs(l.server.pid)));
           }
         }
       })));
@@ -255,9 +244,9 @@ async function main(): Promise<void> {
           cpu: {
             server: ((after[i] ?? NaN) - (before[i] ?? NaN)) / requests,
             // Shared by both lanes: per request of the two together.
-            emulator: (cpuMsOf(emulator.child.pid) - shared.emulator) / total,
+            emulator: (processCpuMs(emulator.child.pid) - shared.emulator) / total,
             client: (client.user + client.system) / 1000 / total,
-            standIn: (cpuMsOf(standIn.child.pid) - shared.standIn) / total,
+            standIn: (processCpuMs(standIn.child.pid) - shared.standIn) / total,
           },
         };
       });

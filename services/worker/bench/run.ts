@@ -22,7 +22,7 @@ import { ServiceBusClient } from '@azure/service-bus';
 import type { ServiceBusMessage } from '@azure/service-bus';
 import { SCHEMA_VERSION, encodeTapRequest } from '@tapline/domain';
 import type { TapRequestMessage } from '@tapline/domain';
-import { waitFor } from '@tapline/test-harness';
+import { processCpuMs, waitFor } from '@tapline/test-harness';
 import { entraCreates, startStack, startWorker, workerEnv } from '../test/stack.js';
 import type { Stack, WorkerProcess } from '../test/stack.js';
 
@@ -109,7 +109,7 @@ interface PhaseResult {
 
 async function runPhase(worker: WorkerProcess, total: number, deadlineMs: number): Promise<PhaseResult> {
   const started = Date.now();
-  const cpu0 = await worker.metric('process_cpu_microseconds');
+  const cpu0 = processCpuMs(worker.child.pid);
   const samples: Array<[number, number]> = [];
   await waitFor(async () => {
     const issued = await worker.metric('tap_issued_total');
@@ -121,12 +121,13 @@ async function runPhase(worker: WorkerProcess, total: number, deadlineMs: number
   return {
     seconds,
     issued: await worker.metric('tap_issued_total'),
-    failures: (await worker.metric('tap_dead_lettered_total')) + (await worker.metric('consumer_abandoned')),
-    graphCalls: await worker.metric('graph_calls'),
-    graphThrottled: await worker.metric('graph_calls_throttled'),
-    watchRounds: await worker.metric('watch_rounds_total'),
+    // The OpenTelemetry names as the Prometheus exporter writes them (metric-names.ts).
+    failures: await worker.metric('tap_dead_lettered_total'),
+    graphCalls: await worker.metric('graph_calls_total'),
+    graphThrottled: await worker.metric('graph_throttled_total'),
+    watchRounds: await worker.metric('tap_watch_rounds_total'),
     auditReads: await worker.metric('graph_audit_reads_total'),
-    cpuMs: ((await worker.metric('process_cpu_microseconds')) - cpu0) / 1000,
+    cpuMs: processCpuMs(worker.child.pid) - cpu0,
     samples,
   };
 }
